@@ -1,0 +1,144 @@
+"""Fixtures: a fresh database per test (SQLite file, or PostgreSQL when TEST_DATABASE_URL is set),
+a client, login(role), and factories for the rows most tests need."""
+
+import os
+import re
+from itertools import count
+
+import pytest
+from flask import g
+from sqlalchemy import text
+
+from webapp import create_app
+from webapp.auth import services as auth_services
+from webapp.auth.permissions import Role
+from webapp.common.identifiers import credit_code_check_char, id_check_char
+from webapp.extensions import db
+from webapp.registry.models import Organization, OrgKind, Person
+
+PASSWORD = "Secret123"
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "WTF_CSRF_ENABLED": False,
+    # Cheap Argon2 parameters: the scheme is the same, the cost is not what a test measures.
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_KIB": 1024,
+    "ARGON2_PARALLELISM": 1,
+}
+
+
+def database_url(tmp_path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+
+
+def make_test_app(tmp_path, **overrides):
+    config = TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": database_url(tmp_path), "STORAGE_DIR": str(tmp_path / "files")}
+    app = create_app(config | overrides)
+
+    # Tests hold an app context open so they can use db.session; Flask then reuses it for each
+    # request, and with it `g`, where Flask-Login caches the user. A real server starts every
+    # request with a fresh `g`, so forget the cached user between requests as it would.
+    @app.teardown_request
+    def forget_cached_user(_exc):
+        g.pop("_login_user", None)
+
+    with app.app_context():
+        reset_schema()
+    return app
+
+
+def reset_schema() -> None:
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    db.create_all()
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = make_test_app(tmp_path)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+_seq = count(1)
+
+
+def valid_id_number(birth: str = "19900307", region: str = "110101", seq: int | None = None) -> str:
+    body = region + birth + f"{(seq if seq is not None else next(_seq)) % 1000:03d}"
+    return body + id_check_char(body)
+
+
+def valid_credit_code(seed: int | None = None) -> str:
+    n = seed if seed is not None else next(_seq)
+    body = "91330100" + f"MA{n:07d}"
+    return body + credit_code_check_char(body)
+
+
+@pytest.fixture
+def factory(app):
+    class Factory:
+        def org(self, name=None, kind=OrgKind.ENTERPRISE, parent=None, **values):
+            org = Organization(name=name or f"单位{next(_seq)}", kind=OrgKind(kind).value, parent=parent, **values)
+            if org.kind == OrgKind.ENTERPRISE.value and "industry" not in values:
+                org.industry = "工贸"
+            db.session.add(org)
+            db.session.flush()
+            if OrgKind(kind) in (OrgKind.TOWN, OrgKind.STREET):
+                org.town_id = org.id
+            elif parent is not None:
+                org.town_id = parent.town_id
+            db.session.commit()
+            return org
+
+        def county(self):
+            return self.org("测试县", OrgKind.COUNTY)
+
+        def tree(self):
+            """A county with two towns, a village in each (both called 新村) and an enterprise."""
+            county = self.county()
+            east = self.org("东镇", OrgKind.TOWN, county)
+            west = self.org("西镇", OrgKind.TOWN, county)
+            v1 = self.org("新村", OrgKind.VILLAGE, east)
+            v2 = self.org("新村", OrgKind.VILLAGE, west)
+            ent = self.org("东镇化工有限公司", OrgKind.ENTERPRISE, v1, industry="危险化学品")
+            return {"county": county, "east": east, "west": west, "v1": v1, "v2": v2, "ent": ent}
+
+        def person(self, name="张三", org=None, **values):
+            person = Person(name=name, id_number=values.pop("id_number", valid_id_number()), organization=org, **values)
+            db.session.add(person)
+            db.session.commit()
+            return person
+
+        def user(self, role=Role.ADMIN, username=None, password=PASSWORD):
+            user = auth_services.create_user(username or f"user{next(_seq)}", "测试用户", password, [role])
+            db.session.commit()
+            return user
+
+    return Factory()
+
+
+@pytest.fixture
+def login(client, factory):
+    def do_login(role=Role.ADMIN):
+        user = factory.user(role)
+        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return do_login
+
+
+def page_text(response) -> str:
+    """The visible text of an HTML response, for asserting what a user reads."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))

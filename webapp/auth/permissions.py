@@ -1,0 +1,73 @@
+"""Who may do what: the one place that decides.
+
+A permission names an action ("people.edit"); each role grants a set of them. Views use
+@require("people.edit"); templates use can("people.edit"). Leaders read everything and change nothing.
+"""
+
+from enum import StrEnum
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    TRAINING = "training_officer"
+    PLAN_REVIEWER = "plan_reviewer"
+    DRILL = "drill_officer"
+    OUTREACH = "outreach_officer"
+    LEADER = "leader"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "系统管理员",
+    Role.TRAINING: "培训管理员",
+    Role.PLAN_REVIEWER: "预案审核员",
+    Role.DRILL: "演练管理员",
+    Role.OUTREACH: "宣传专员",
+    Role.LEADER: "领导",
+}
+
+_EVERYONE = frozenset(Role)
+
+# Later modules add their permissions here (plans.edit, drills.edit, training.manage, quiz.manage …).
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "dashboard.view": _EVERYONE,
+    "registry.view": _EVERYONE,
+    "registry.edit": frozenset({Role.ADMIN}),
+    "people.edit": frozenset({Role.ADMIN, Role.TRAINING}),
+    # Full ID numbers are needed to issue certificates and to check rosters; everyone else sees masks.
+    "people.view_id": frozenset({Role.ADMIN, Role.TRAINING}),
+    "users.manage": frozenset({Role.ADMIN}),
+}
+
+
+def role_allows(roles, permission: str) -> bool:
+    allowed = PERMISSIONS.get(permission)
+    if allowed is None:
+        raise KeyError(f"unknown permission {permission!r}")
+    return any(role in allowed for role in roles)
+
+
+def can(permission: str, user=None) -> bool:
+    user = user or current_user
+    return bool(user and user.is_authenticated and role_allows(user.role_set, permission))
+
+
+def require(permission: str):
+    """Log in first (redirect), then 403 with a Chinese page if the roles do not allow it."""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not can(permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

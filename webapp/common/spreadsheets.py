@@ -1,0 +1,184 @@
+"""Reading untrusted .xlsx uploads and writing .xlsx downloads (openpyxl).
+
+An upload is checked before openpyxl sees it: its size, that it is a zip holding a workbook, and its
+unpacked size and entry count (a zip bomb is refused, not unpacked).
+"""
+
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app, send_file
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+MAX_ZIP_ENTRIES = 2000
+
+
+class SheetError(ValueError):
+    """The file as a whole cannot be read; the message says why, in Chinese."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Sheet:
+    headers: list[str]
+    rows: list[tuple[int, dict[str, str]]]  # (row number in Excel, header → cleaned text)
+
+
+def read_upload(stream, expected: Sequence[str]) -> Sheet:
+    """Read the first worksheet; row 1 must hold the expected headers (order free)."""
+    cfg = current_app.config
+    data = stream.read(cfg["IMPORT_MAX_BYTES"] + 1)
+    if not data:
+        raise SheetError("上传的文件是空的")
+    if len(data) > cfg["IMPORT_MAX_BYTES"]:
+        limit_mb = cfg["IMPORT_MAX_BYTES"] // (1024 * 1024)
+        raise SheetError(f"文件超过 {limit_mb} MB 的上限,请拆分后分批导入")
+    _check_xlsx_container(data, cfg["IMPORT_MAX_UNPACKED_BYTES"])
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise SheetError("无法读取该 Excel 文件,文件可能已损坏;请用 Excel 或 WPS 另存为 .xlsx 后重试") from None
+    try:
+        return _read_rows(workbook.worksheets[0], expected, cfg["IMPORT_MAX_ROWS"])
+    finally:
+        workbook.close()
+
+
+def _check_xlsx_container(data: bytes, max_unpacked: int) -> None:
+    if not data.startswith(b"PK\x03\x04"):
+        if data.startswith(b"\xd0\xcf\x11\xe0"):
+            raise SheetError("这是旧版 .xls 文件,请用 Excel 或 WPS 另存为 .xlsx 后再导入")
+        raise SheetError("上传的不是 Excel 文件(.xlsx),请使用下载的模板填写")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise SheetError("上传的文件已损坏,不是有效的 .xlsx 文件") from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_ZIP_ENTRIES:
+            raise SheetError("文件内部结构异常(条目过多),已拒绝导入")
+        if sum(e.file_size for e in entries) > max_unpacked:
+            raise SheetError("文件解压后过大(可能是压缩炸弹),已拒绝导入")
+        names = {e.filename for e in entries}
+        if "xl/workbook.xml" not in names:
+            raise SheetError("上传的文件不是 Excel 工作簿(.xlsx),请使用下载的模板填写")
+
+
+def _read_rows(sheet, expected: Sequence[str], max_rows: int) -> Sheet:
+    rows = sheet.iter_rows(values_only=True)
+    header_row = next(rows, None)
+    headers = [cell_text(v) for v in (header_row or ())]
+    while headers and not headers[-1]:
+        headers.pop()
+    if not headers:
+        raise SheetError("表格是空的:第 1 行应为表头,请使用下载的模板")
+    missing = [h for h in expected if h not in headers]
+    unknown = [h for h in headers if h and h not in expected]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append("缺少列:" + "、".join(missing))
+        if unknown:
+            parts.append("无法识别的列:" + "、".join(unknown))
+        raise SheetError("表头与模板不一致(" + ";".join(parts) + "),请使用下载的模板")
+    out: list[tuple[int, dict[str, str]]] = []
+    for number, values in enumerate(rows, start=2):
+        record = {h: cell_text(v) for h, v in zip(headers, values, strict=False) if h}
+        if not any(record.values()):
+            continue
+        if len(out) >= max_rows:
+            raise SheetError(f"数据超过 {max_rows} 行的上限,请拆分后分批导入")
+        for h in expected:
+            record.setdefault(h, "")
+        out.append((number, record))
+    if not out:
+        raise SheetError("表格中没有数据行:请在表头下方填写数据")
+    return Sheet(headers=headers, rows=out)
+
+
+def cell_text(value) -> str:
+    """A cell as the text a person typed: whole numbers without '.0', dates as 2026-11-22."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d") if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def workbook_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """A one-sheet workbook with a bold header row; text cells so ID numbers keep every digit."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("数据")
+    for index, header in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(header) * 2 + 4)
+    sheet.freeze_panes = "A2"
+    sheet.append([_header_cell(sheet, h) for h in headers])
+    for row in rows:
+        sheet.append(["" if v is None else v for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def template_bytes(
+    headers: Sequence[str], examples: Iterable[Sequence], notes: Sequence[str], text_columns: Sequence[str]
+) -> bytes:
+    """An import template: headers, example rows, and text format on the columns holding ID and
+    phone numbers, because Excel turns an 18-digit number into 3.30102E+17 and loses its last digits."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "数据"
+    sheet.freeze_panes = "A2"
+    for index, header in enumerate(headers, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(12, len(header) * 2 + 6)
+        cell = sheet.cell(row=1, column=index, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        if header in text_columns:
+            for row in range(2, 2002):
+                sheet.cell(row=row, column=index).number_format = "@"
+    for example in examples:
+        sheet.append(list(example))
+    help_sheet = workbook.create_sheet("填写说明")
+    help_sheet.column_dimensions["A"].width = 100
+    for line in notes:
+        help_sheet.append([line])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _header_cell(sheet, text: str):
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.font = Font(bold=True)
+    cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    cell.alignment = Alignment(horizontal="center")
+    return cell
+
+
+def xlsx_response(filename: str, data: bytes):
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=filename,
+    )

@@ -1,0 +1,98 @@
+"""Configuration: defaults here, then instance/config.py, then the environment.
+
+Every rule number from ../shared/DOMAIN.md lives here as a default so a region can override it in
+instance/config.py without touching code.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+
+class Defaults:
+    APP_ENV = "development"  # "production" refuses to start without SECRET_KEY
+    SITE_NAME = "应急管理工作台"
+    BUREAU_NAME = "示范县应急管理局"
+
+    SQLALCHEMY_DATABASE_URI = None  # filled in by create_app: instance/workbench.db
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    REDIS_URL = None
+
+    # Sessions are signed cookies so any server behind the proxy can serve any request.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # True in production (served over HTTPS by the proxy)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600  # one working day
+
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+    # Login protection: an account locks after LOGIN_MAX_FAILURES wrong passwords within
+    # LOGIN_FAILURE_WINDOW seconds, for LOGIN_LOCK_SECONDS; an address is limited by Flask-Limiter.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_FAILURE_WINDOW = 15 * 60
+    LOGIN_LOCK_SECONDS = 15 * 60
+    LOGIN_RATE_LIMIT_PER_ADDRESS = "30 per 5 minutes"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    PASSWORD_MIN_LENGTH = 8
+
+    PAGE_SIZE = 20
+
+    # Uploads: whole request, and the spreadsheet bounds (zip-bomb guard for .xlsx).
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    IMPORT_MAX_BYTES = 10 * 1024 * 1024
+    IMPORT_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+    IMPORT_MAX_ROWS = 20000
+    EXPORT_MAX_ROWS = 100000
+
+    STORAGE_DIR = None  # defaults to instance/files; a shared volume in a multi-server setup
+
+    # Industries whose units are "high-risk": plans must be reviewed, drills every half-year.
+    # 《生产安全事故应急预案管理办法》(2019) art. 21; 《生产安全事故应急条例》 art. 8.
+    HIGH_RISK_INDUSTRIES = ("煤矿", "非煤矿山", "危险化学品", "烟花爆竹", "金属冶炼", "建筑施工", "城市轨道交通")
+
+
+def load(app, overrides: dict | None) -> None:
+    """Defaults → instance/config.py → environment → the caller's overrides (tests)."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "APP_ENV", "STORAGE_DIR"):
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    app.config.from_prefixed_env()
+    if overrides:
+        app.config.update(overrides)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if app.config.get("DATABASE_URL") and not (overrides or {}).get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'workbench.db'}"
+    if not app.config["STORAGE_DIR"]:
+        app.config["STORAGE_DIR"] = str(instance / "files")
+    if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+
+    production = app.config["APP_ENV"] == "production"
+    if production:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    if not app.config.get("SECRET_KEY"):
+        if production:
+            raise RuntimeError("生产环境必须设置 SECRET_KEY 环境变量(APP_ENV=production)。")
+        app.config["SECRET_KEY"] = _development_secret(instance)
+
+
+def _development_secret(instance: Path) -> str:
+    """A per-installation key kept in instance/ so sessions survive restarts in development."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,26 @@
+"""What every template can use: the navigation a user may see, can(), masks, dates."""
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+from webapp.auth.permissions import can
+from webapp.common.identifiers import mask_id_number, mask_phone
+from webapp.common.time import format_local
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(mask_id=mask_id_number, mask_phone=mask_phone, local_time=format_local)
+
+    @app.context_processor
+    def inject():
+        return {"can": can, "nav_items": _visible_nav(app), "site_name": app.config["SITE_NAME"]}
+
+
+def _visible_nav(app: Flask) -> list[tuple]:
+    """(item, url, is_current); the current item is the one whose URL is the longest prefix of the path."""
+    if not current_user.is_authenticated:
+        return []
+    items = [(item, url_for(item.endpoint)) for item in app.extensions["nav"] if can(item.permission)]
+    matches = [url for _, url in items if request.path.startswith(url.rstrip("/"))]
+    current = max(matches, key=len, default=None)
+    return [(item, url, url == current) for item, url in items]
