@@ -142,3 +142,11 @@ def page_text(response) -> str:
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def table_text(response, testid: str) -> str:
+    """The visible text of the table marked data-testid=..., leaving out flash messages and filters."""
+    html = response.get_data(as_text=True)
+    assert f'data-testid="{testid}"' in html, f"no table {testid}"
+    fragment = html.split(f'data-testid="{testid}"', 1)[1].split("</table>", 1)[0]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment))

@@ -24,12 +24,13 @@ class FieldErrors(UserError):
         self.duplicate_of = duplicate_of  # the existing record a duplicate points at, if any
 
 
-def show_on_form(form, exc: UserError) -> None:
+def show_on_form(form, exc: UserError, aliases: dict[str, str] | None = None) -> None:
     """Undo what the failed service call may have flushed and show its messages on the form:
-    under the fields they name, or above the form."""
+    under the fields they name (aliases map a service's field name to the form's), or above it."""
     db.session.rollback()
     errors = exc.errors if isinstance(exc, FieldErrors) else {exc.field or "": exc.message}
-    for field, message in errors.items():
+    for name, message in errors.items():
+        field = (aliases or {}).get(name, name)
         if field and field in form:
             form[field].errors = [*form[field].errors, message]
         else:

@@ -36,24 +36,28 @@ class Sheet:
     rows: list[tuple[int, dict[str, str]]]  # (row number in Excel, header → cleaned text)
 
 
-def read_upload(stream, expected: Sequence[str]) -> Sheet:
-    """Read the first worksheet; row 1 must hold the expected headers (order free)."""
+def read_upload(stream, expected: Sequence[str], required: Sequence[str]) -> Sheet:
+    """Read the first worksheet. Row 1 holds headers in any order: every required one must be
+    there, optional ones may be left out, and an unknown one is refused (it is usually a typo)."""
     cfg = current_app.config
     data = stream.read(cfg["IMPORT_MAX_BYTES"] + 1)
     if not data:
         raise SheetError("上传的文件是空的")
     if len(data) > cfg["IMPORT_MAX_BYTES"]:
-        limit_mb = cfg["IMPORT_MAX_BYTES"] // (1024 * 1024)
-        raise SheetError(f"文件超过 {limit_mb} MB 的上限,请拆分后分批导入")
+        raise SheetError(f"文件超过 {human_size(cfg['IMPORT_MAX_BYTES'])} 的上限,请拆分后分批导入")
     _check_xlsx_container(data, cfg["IMPORT_MAX_UNPACKED_BYTES"])
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
         raise SheetError("无法读取该 Excel 文件,文件可能已损坏;请用 Excel 或 WPS 另存为 .xlsx 后重试") from None
     try:
-        return _read_rows(workbook.worksheets[0], expected, cfg["IMPORT_MAX_ROWS"])
+        return _read_rows(workbook.worksheets[0], expected, required, cfg["IMPORT_MAX_ROWS"])
     finally:
         workbook.close()
+
+
+def human_size(n: int) -> str:
+    return f"{n / 1024 / 1024:g} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
 
 
 def _check_xlsx_container(data: bytes, max_unpacked: int) -> None:
@@ -76,7 +80,7 @@ def _check_xlsx_container(data: bytes, max_unpacked: int) -> None:
             raise SheetError("上传的文件不是 Excel 工作簿(.xlsx),请使用下载的模板填写")
 
 
-def _read_rows(sheet, expected: Sequence[str], max_rows: int) -> Sheet:
+def _read_rows(sheet, expected: Sequence[str], required: Sequence[str], max_rows: int) -> Sheet:
     rows = sheet.iter_rows(values_only=True)
     header_row = next(rows, None)
     headers = [cell_text(v) for v in (header_row or ())]
@@ -84,7 +88,7 @@ def _read_rows(sheet, expected: Sequence[str], max_rows: int) -> Sheet:
         headers.pop()
     if not headers:
         raise SheetError("表格是空的:第 1 行应为表头,请使用下载的模板")
-    missing = [h for h in expected if h not in headers]
+    missing = [h for h in required if h not in headers]
     unknown = [h for h in headers if h and h not in expected]
     if missing or unknown:
         parts = []

@@ -4,6 +4,7 @@ Forms and spreadsheet imports go through the same clean_* functions, so a typed 
 imported cell get the same check and the same Chinese message.
 """
 
+import re
 from collections.abc import Mapping
 
 from sqlalchemy import func, or_, select, update
@@ -64,11 +65,10 @@ def clean_org(raw: Mapping[str, str | None], kind: OrgKind, parent_kind: OrgKind
 
     allowed = ALLOWED_PARENTS[kind]
     if parent_kind is None and allowed:
-        errors["parent"] = f"{KIND_LABELS[kind]}须选择上级单位(" + "、".join(KIND_LABELS[k] for k in sorted(allowed)) + ")"
+        errors["parent"] = f"{KIND_LABELS[kind]}须选择上级单位(" + _kind_list(allowed) + ")"
     elif parent_kind is not None and parent_kind not in allowed:
         errors["parent"] = (
-            f"{KIND_LABELS[kind]}的上级不能是{KIND_LABELS[parent_kind]},应为"
-            + "、".join(KIND_LABELS[k] for k in sorted(allowed))
+            f"{KIND_LABELS[kind]}的上级不能是{KIND_LABELS[parent_kind]},应为" + _kind_list(allowed)
         )
 
     values["industry"] = None
@@ -112,6 +112,10 @@ def clean_org(raw: Mapping[str, str | None], kind: OrgKind, parent_kind: OrgKind
             errors[field] = f"{ORG_FIELDS[field]}不能超过 {limit} 个字"
         values[field] = text[field] or None
     return values, errors
+
+
+def _kind_list(kinds) -> str:
+    return "、".join(label for kind, label in KIND_LABELS.items() if kind in kinds)
 
 
 def clean_person(raw: Mapping[str, str | None]) -> tuple[dict, dict]:
@@ -379,8 +383,8 @@ def people_query(args: Mapping[str, str]):
         # A full ID number finds one person; a tail of digits (as printed on a masked list) too.
         if len(q) == 18:
             query = query.where(Person.id_number == q.upper())
-        elif q.isdigit() and len(q) >= 4:
-            query = query.where(or_(Person.id_number.endswith(q), Person.phone.contains(q)))
+        elif re.fullmatch(r"\d{3,17}[\dXx]", q):
+            query = query.where(or_(Person.id_number.endswith(q.upper()), Person.phone.contains(q)))
         else:
             query = query.where(or_(Person.name.contains(q), Person.post.contains(q)))
     if (args.get("org") or "").isdigit():
@@ -427,12 +431,11 @@ def town_overview() -> dict:
         {"town": t, "kinds": by_town.get(t.id, {}), "high_risk": high_risk.get(t.id, 0), "people": people.get(t.id, 0)}
         for t in towns()
     ]
-    totals = {
-        kind.value: n
-        for kind, n in db.session.execute(
+    totals = dict(
+        db.session.execute(
             select(Organization.kind, func.count()).where(Organization.active.is_(True)).group_by(Organization.kind)
         ).all()
-    }
+    )
     return {"rows": rows, "totals": totals, "people": sum(people.values()), "high_risk": sum(high_risk.values())}
 
 

@@ -2,6 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from webapp.auth.permissions import can, require
 from webapp.common.choices import choices
+from webapp.common.identifiers import credit_code_check_char
 from webapp.common.spreadsheets import SheetError, read_upload, template_bytes, workbook_bytes, xlsx_response
 from webapp.errors import FieldErrors, UserError, show_on_form
 from webapp.extensions import db
@@ -80,7 +81,7 @@ def new_org():
         try:
             org = services.create_org(_form_values(form), OrgKind(form.kind.data), parent)
         except UserError as exc:
-            show_on_form(form, exc)
+            show_on_form(form, exc, {"parent": "parent_id"})
         else:
             flash(f"已添加{org.kind_label}“{org.name}”", "success")
             return redirect(url_for("registry.org_detail", org_id=org.id))
@@ -102,7 +103,7 @@ def edit_org(org_id: int):
         try:
             services.update_org(org, _form_values(form), parent)
         except UserError as exc:
-            show_on_form(form, exc)
+            show_on_form(form, exc, {"parent": "parent_id"})
         else:
             flash(f"已保存“{org.name}”", "success")
             return redirect(url_for("registry.org_detail", org_id=org.id))
@@ -172,7 +173,7 @@ def new_person():
             person = services.create_person(_form_values(form), org)
         except UserError as exc:
             duplicate = exc.duplicate_of if isinstance(exc, FieldErrors) else None
-            show_on_form(form, exc)
+            show_on_form(form, exc, {"organization": "organization_id"})
         else:
             flash(f"已添加人员“{person.name}”", "success")
             return redirect(url_for("registry.person_detail", person_id=person.id))
@@ -194,7 +195,7 @@ def edit_person(person_id: int):
             services.update_person(person, _form_values(form), org)
         except UserError as exc:
             duplicate = exc.duplicate_of if isinstance(exc, FieldErrors) else None
-            show_on_form(form, exc)
+            show_on_form(form, exc, {"organization": "organization_id"})
         else:
             flash(f"已保存“{person.name}”", "success")
             return redirect(url_for("registry.person_detail", person_id=person.id))
@@ -213,15 +214,18 @@ def person_status(person_id: int):
 
 # ---------------------------------------------------------------- imports
 
+EXAMPLE_CREDIT_CODE = "91330100MA27XK1X1" + credit_code_check_char("91330100MA27XK1X1")
 _IMPORTS = {
     "orgs": dict(
         title="导入组织机构", permission="registry.edit", headers=imports.ORG_HEADERS,
+        required=("单位名称", "类型", "上级单位"),
         run=imports.import_organizations, done="registry.orgs", filename="组织机构导入模板.xlsx",
         text_columns=("统一社会信用代码", "联系电话"),
         examples=[
-            ("东门社区", "社区", "城关镇", "", "", "", "城关镇东门路 8 号", "王芳", "13800001234", "3200"),
-            ("示范化工有限公司", "企业", "城关镇/东门社区", "危险化学品", "91330100MA27XK1X1T", "中型",
+            ("东门社区", "社区", "城关镇", "", "", "", "", "城关镇东门路 8 号", "王芳", "13800001234", "3200"),
+            ("示范化工有限公司", "企业", "城关镇/东门社区", "危险化学品", EXAMPLE_CREDIT_CODE, "中型", "",
              "工业园区纬一路 6 号", "李强", "0571-88880000", "260"),
+            ("城关镇中心小学", "学校", "城关镇", "", "", "", "小学", "城关镇学前路 1 号", "", "", "860"),
         ],
         notes=[
             "每行一个单位;第 1 行为表头,请勿修改。",
@@ -234,6 +238,7 @@ _IMPORTS = {
     ),
     "people": dict(
         title="导入人员", permission="people.edit", headers=imports.PERSON_HEADERS,
+        required=("姓名", "身份证号", "所属单位"),
         run=imports.import_people, done="registry.people", filename="人员导入模板.xlsx",
         text_columns=("身份证号", "手机号码"),
         examples=[("张伟", "110101199003074514", "13900002222", "城关镇/东门社区", "安全管理员")],
@@ -272,7 +277,7 @@ def import_sheet(kind: str):
     errors, problem = [], None
     if form.validate_on_submit():
         try:
-            sheet = read_upload(form.file.data.stream, spec["headers"])
+            sheet = read_upload(form.file.data.stream, spec["headers"], spec["required"])
             count = spec["run"](sheet)
         except SheetError as exc:
             problem = str(exc)
