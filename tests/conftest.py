@@ -55,13 +55,34 @@ def reset_schema() -> None:
     db.create_all()
 
 
+def dispose(app) -> None:
+    """Close the app's pooled connections (psycopg warns about connections left to the GC)."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """Build extra apps with other settings inside a test; their connections are closed after it."""
+    made = []
+
+    def build(**overrides):
+        made.append(make_test_app(tmp_path, **overrides))
+        return made[-1]
+
+    yield build
+    for extra in made:
+        dispose(extra)
+
+
 @pytest.fixture
 def app(tmp_path):
     app = make_test_app(tmp_path)
     with app.app_context():
         yield app
         db.session.remove()
-        db.engine.dispose()
+    dispose(app)
 
 
 @pytest.fixture

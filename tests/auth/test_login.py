@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import time_machine
 
-from tests.conftest import PASSWORD, make_test_app, page_text
+from tests.conftest import PASSWORD, page_text
 from webapp.auth.models import User
 from webapp.auth.permissions import Role
 from webapp.common.time import utcnow
@@ -66,8 +66,8 @@ def test_deactivated_account_cannot_log_in(client, factory):
     assert "该账号已停用" in page_text(response)
 
 
-def test_login_is_rate_limited_per_address(tmp_path, factory):
-    app = make_test_app(tmp_path, LOGIN_RATE_LIMIT_PER_ADDRESS="3 per minute")
+def test_login_is_rate_limited_per_address(make_app, factory):
+    app = make_app(LOGIN_RATE_LIMIT_PER_ADDRESS="3 per minute")
     with app.app_context():
         client = app.test_client()
         for i in range(3):
@@ -104,8 +104,8 @@ def test_change_password_and_old_sessions_stop_working(app, factory):
     assert second.get("/dashboard").status_code == 200
 
 
-def test_forms_without_csrf_token_are_refused_in_chinese(tmp_path):
-    app = make_test_app(tmp_path, WTF_CSRF_ENABLED=True)
+def test_forms_without_csrf_token_are_refused_in_chinese(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
     with app.app_context():
         response = app.test_client().post("/login", data={"username": "a", "password": "b"})
         assert response.status_code == 400
@@ -123,7 +123,7 @@ def test_security_headers_and_cookie_flags(client, factory):
     assert page.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_production_cookies_are_secure(tmp_path):
-    app = make_test_app(tmp_path, APP_ENV="production")
+def test_production_cookies_are_secure(make_app):
+    app = make_app(APP_ENV="production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True

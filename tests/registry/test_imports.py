@@ -3,7 +3,7 @@ import zipfile
 
 from openpyxl import Workbook, load_workbook
 
-from tests.conftest import make_test_app, page_text, table_text, valid_credit_code, valid_id_number
+from tests.conftest import page_text, table_text, valid_credit_code, valid_id_number
 from webapp.auth.permissions import Role
 from webapp.extensions import db
 from webapp.registry.models import Organization, Person
@@ -117,8 +117,8 @@ def test_a_missing_file_is_named(client, login):
     assert "请选择要导入的 Excel 文件" in page_text(response)
 
 
-def test_zip_bomb_and_oversize_files_are_refused_unopened(tmp_path, factory):
-    app = make_test_app(tmp_path, IMPORT_MAX_BYTES=200_000, IMPORT_MAX_UNPACKED_BYTES=5_000_000)
+def test_zip_bomb_and_oversize_files_are_refused_unopened(make_app, factory):
+    app = make_app(IMPORT_MAX_BYTES=200_000, IMPORT_MAX_UNPACKED_BYTES=5_000_000)
     with app.app_context():
         client = app.test_client()
         user = factory.user(Role.ADMIN, username="bomb")
@@ -134,8 +134,8 @@ def test_zip_bomb_and_oversize_files_are_refused_unopened(tmp_path, factory):
         assert "文件超过 195 KB 的上限" in page_text(upload(client, "people", big))
 
 
-def test_request_over_the_upload_limit_is_a_chinese_413(tmp_path, factory):
-    app = make_test_app(tmp_path, MAX_CONTENT_LENGTH=10_000)
+def test_request_over_the_upload_limit_is_a_chinese_413(make_app, factory):
+    app = make_app(MAX_CONTENT_LENGTH=10_000)
     with app.app_context():
         client = app.test_client()
         user = factory.user(Role.ADMIN, username="big")

@@ -1,0 +1,127 @@
+"""Browser fixtures: the app on a real HTTP server (demo county, CSRF on) and Debian's Chromium
+driven by Playwright. Nothing is downloaded: without /usr/bin/chromium the tests are skipped, or
+fail when CI is set, because CI must run them."""
+
+import os
+import random
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import make_test_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} not found: install Debian's chromium package to run the browser tests"
+        if os.environ.get("CI"):
+            pytest.fail(reason + " (CI is set, so the browser tests must run)", pytrace=False)
+        pytest.skip(reason)
+    return str(CHROMIUM)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, chromium_path):
+    """The demo county served on 127.0.0.1:<random port>; yields the base URL.
+
+    No app context is held while the server runs: each request gets its own, as in production.
+    """
+    from webapp.auth import demo as auth_demo
+    from webapp.extensions import db
+    from webapp.registry import demo as registry_demo
+
+    app = make_test_app(tmp_path_factory.mktemp("browser"), WTF_CSRF_ENABLED=True)
+    ctx = app.app_context()
+    ctx.push()
+    try:
+        registry_demo.seed(random.Random(2026))
+        auth_demo.seed()
+        db.session.commit()
+    finally:
+        db.session.remove()
+        ctx.pop()
+
+    server = make_server("127.0.0.1", 0, app, threaded=False)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        # launch() gives every browser a fresh, empty user-data-dir of its own.
+        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=LAUNCH_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    """new_context(**options): a fresh context (no cookies) whose relative URLs go to the live server."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(base_url=live_server, locale="zh-CN", **options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshot(request, tmp_path):
+    """screenshot(page, name): a full-page PNG in the test's tmp dir, or instance/screenshots/ when
+    SAVE_SCREENSHOTS is set."""
+    if os.environ.get("SAVE_SCREENSHOTS"):
+        folder = REPO / "instance" / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+    else:
+        folder = tmp_path
+    test = re.sub(r"[^\w.-]+", "_", request.node.name)
+
+    def take(page, name: str) -> Path:
+        path = folder / f"{test}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+

@@ -1,0 +1,85 @@
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import dispose
+from webapp import create_app
+from webapp.auth.models import User
+from webapp.auth.permissions import Role
+from webapp.extensions import db
+from webapp.registry.models import INDUSTRIES, Organization, OrgKind, Person
+
+
+def _count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_seed_demo_builds_a_realistic_county_once(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "admin" in result.output and "lingdao" in result.output
+    towns = _count(Organization, Organization.kind.in_([OrgKind.TOWN.value, OrgKind.STREET.value]))
+    assert towns >= 10
+    assert _count(Organization, Organization.kind.in_([OrgKind.VILLAGE.value, OrgKind.COMMUNITY.value])) >= 100
+    assert _count(Organization, Organization.kind == OrgKind.SCHOOL.value) >= 50
+    assert _count(Organization, Organization.kind == OrgKind.ENTERPRISE.value) >= 300
+    industries = db.session.scalars(select(Organization.industry).distinct().where(Organization.industry.is_not(None))).all()
+    assert set(industries) <= set(INDUSTRIES) and len(industries) >= 15
+    assert _count(Person) >= 2000
+    roles = {r for u in db.session.scalars(select(User)) for r in u.role_set}
+    assert roles == set(Role)
+    # every seeded person's ID number passes its checksum, every org sits in a town
+    assert all(p.birth_date for p in db.session.scalars(select(Person).limit(200)))
+    assert _count(Organization, Organization.town_id.is_(None), Organization.kind.in_(["village", "enterprise", "school"])) == 0
+
+    before = (_count(Organization), _count(Person), _count(User))
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0 and "已存在" in again.output
+    assert (_count(Organization), _count(Person), _count(User)) == before
+    skipped = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "跳过" in skipped.output
+
+
+def test_create_user_command(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-user", "zhang", "--name", "张主任", "--role", "leader", "--role", "drill_officer",
+                                 "--password", "Duty2026xy"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.username == "zhang"))
+    assert user.role_set == {Role.LEADER, Role.DRILL}
+    weak = runner.invoke(args=["create-user", "li", "--name", "李", "--role", "leader", "--password", "short"])
+    assert weak.exit_code != 0 and "密码至少 8 位" in weak.output
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"APP_ENV": "production", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_development_generates_a_secret_key_into_instance(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    second = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    assert len(first.config["SECRET_KEY"]) == 64
+    assert second.config["SECRET_KEY"] == first.config["SECRET_KEY"]
+    dispose(first)
+    dispose(second)
+
+
+def test_environment_overrides_database_url(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/env.db")
+    app = create_app({"SECRET_KEY": "x"})
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("env.db")
+    dispose(app)
+
+
+def test_sqlite_runs_with_wal_and_foreign_keys(make_app):
+    app = make_app()
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite settings")
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
