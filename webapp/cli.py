@@ -15,23 +15,23 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("seed-demo")
-@click.option("--if-empty", is_flag=True, help="只在数据库为空(没有任何用户和单位)时写入演示数据。")
+@click.option("--if-empty", is_flag=True, help="只在数据库为空（没有任何用户和单位）时写入演示数据。")
 def seed_demo(if_empty: bool) -> None:
-    """写入演示县的数据(可重复运行,已有的数据不会重复写入)。"""
+    """写入演示县的数据（可重复运行，已有的数据不会重复写入）。"""
     from webapp.auth import demo as auth_demo
     from webapp.auth.models import User
     from webapp.registry import demo as registry_demo
     from webapp.registry.models import Organization
 
     if if_empty and (db.session.scalar(db.select(User.id).limit(1)) or db.session.scalar(db.select(Organization.id).limit(1))):
-        click.echo("数据库已有数据,跳过演示数据。")
+        click.echo("数据库已有数据，跳过演示数据。")
         return
     rng = random.Random(2026)
     created = registry_demo.seed(rng)
     logins = auth_demo.seed()
     db.session.commit()
-    click.echo("演示县“云溪县”已写入。" if created else "演示县已存在,未重复写入。")
-    click.echo("演示账号(密码相同,正式使用前请修改):")
+    click.echo("演示县“云溪县”已写入。" if created else "演示县已存在，未重复写入。")
+    click.echo("演示账号（密码相同，正式使用前请修改）：")
     for username, name, password in logins:
         click.echo(f"  {username:<10} {name:<16} 密码 {password}")
 
@@ -41,8 +41,8 @@ def seed_demo(if_empty: bool) -> None:
 @click.option("--name", "display_name", required=True, help="姓名")
 @click.option("--role", "roles", multiple=True, required=True,
               type=click.Choice(["admin", "training_officer", "plan_reviewer", "drill_officer", "outreach_officer", "leader"]),
-              help="角色,可重复指定")
-@click.password_option(help="密码(不给出时会提示输入)")
+              help="角色，可重复指定")
+@click.password_option(help="密码（不给出时会提示输入）")
 def create_user(username: str, display_name: str, roles: tuple[str, ...], password: str) -> None:
     """创建用户。"""
     from webapp.auth import services

@@ -76,7 +76,7 @@ def load(app, overrides: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'workbench.db'}"
     if not app.config["STORAGE_DIR"]:
         app.config["STORAGE_DIR"] = str(instance / "files")
-    if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+    if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == Defaults.RATELIMIT_STORAGE_URI:
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
 
     production = app.config["APP_ENV"] == "production"

@@ -7,7 +7,6 @@ Services only flush(); a request that ends with a status below 400 commits once,
 from flask import Flask
 from sqlalchemy import event
 
-
 from webapp.extensions import db
 
 

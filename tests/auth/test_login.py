@@ -29,7 +29,7 @@ def test_wrong_password_says_so_and_counts_down(client, factory):
     factory.user(username="wang")
     response = client.post("/login", data={"username": "wang", "password": "nope"})
     assert response.status_code == 200
-    assert "用户名或密码错误(再错 4 次账号将被暂时锁定)" in page_text(response)
+    assert "用户名或密码错误（再错 4 次账号将被暂时锁定）" in page_text(response)
     unknown = client.post("/login", data={"username": "nobody", "password": "nope"})
     assert "用户名或密码错误" in page_text(unknown)
 
@@ -127,3 +127,34 @@ def test_production_cookies_are_secure(make_app):
     app = make_app(APP_ENV="production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_rate_limits_are_shared_through_redis_when_configured(make_app, factory):
+    """With REDIS_URL every app server counts the same attempts (two apps = two servers here)."""
+    import os
+    import uuid
+
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI"):
+            raise
+        import pytest
+
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings = {"REDIS_URL": url, "RATELIMIT_STORAGE_URI": url, "RATELIMIT_KEY_PREFIX": prefix,
+                "LOGIN_RATE_LIMIT_PER_ADDRESS": "2 per minute"}
+    one, two = make_app(**settings), make_app(**settings)
+    with one.app_context():
+        assert one.test_client().post("/login", data={"username": "a", "password": "x"}).status_code == 200
+    with two.app_context():
+        assert two.test_client().post("/login", data={"username": "a", "password": "x"}).status_code == 200
+        assert two.test_client().post("/login", data={"username": "a", "password": "x"}).status_code == 429
+    store = redis.Redis.from_url(url)
+    keys = store.keys(f"*{prefix}*")
+    assert keys, "the counts should live in Redis"
+    store.delete(*keys)

@@ -43,7 +43,7 @@ def test_credit_code_check_character():
     assert normalize_credit_code("91350100m000100y43") == "91350100M000100Y43"
     with pytest.raises(ValueError, match="校验位不正确"):
         normalize_credit_code("91350100M000100Y44")
-    with pytest.raises(ValueError, match="不允许的字符:I"):
+    with pytest.raises(ValueError, match="不允许的字符：I"):
         normalize_credit_code("91350100I000100Y43")
     with pytest.raises(ValueError, match="应为 18 位"):
         normalize_credit_code("9135")

@@ -26,7 +26,7 @@ def xlsx(headers, rows) -> io.BytesIO:
 
 
 def upload(client, kind, data, filename="名单.xlsx"):
-    return client.post(f"/registry/import/{kind}", data={"file": (data, filename)}, content_type="multipart/form-data")
+    return client.post(f"/registry/{kind}/import", data={"file": (data, filename)}, content_type="multipart/form-data")
 
 
 def _people() -> int:
@@ -35,7 +35,7 @@ def _people() -> int:
 
 def test_template_has_chinese_headers_and_text_id_column(client, login):
     login(Role.TRAINING)
-    response = client.get("/registry/import/people/template")
+    response = client.get("/registry/people/import/template")
     workbook = load_workbook(io.BytesIO(response.data))
     sheet = workbook["数据"]
     assert [c.value for c in sheet[1]] == PEOPLE_HEADERS
@@ -47,9 +47,9 @@ def test_the_filled_in_template_examples_import_as_they_are(client, login, facto
     county = factory.county()
     factory.org("城关镇", "town", county)
     login(Role.ADMIN)
-    orgs = client.get("/registry/import/orgs/template").data
+    orgs = client.get("/registry/orgs/import/template").data
     assert upload(client, "orgs", io.BytesIO(orgs)).status_code == 302
-    people = client.get("/registry/import/people/template").data
+    people = client.get("/registry/people/import/template").data
     response = upload(client, "people", io.BytesIO(people))
     assert response.status_code == 302
     assert db.session.scalar(db.select(Person.name)) == "张伟"
@@ -70,7 +70,7 @@ def test_one_bad_row_refuses_the_whole_sheet_with_a_table_of_errors(client, logi
     table = table_text(response, "import-errors")
     assert "3 身份证号 110101199003074515 身份证号校验位不正确" in table
     assert "4 手机号码 555 电话号码格式不正确" in table
-    assert "4 所属单位 新村 “新村”有 2 个同名单位(东镇/新村、西镇/新村)" in table
+    assert "4 所属单位 新村 “新村”有 2 个同名单位（东镇/新村、西镇/新村）" in table
     assert "5 身份证号 " + good + " 与第 2 行的身份证号重复" in table
     assert "本次没有写入任何数据" in page_text(response)
     assert _people() == 0
@@ -80,7 +80,7 @@ def test_one_bad_row_refuses_the_whole_sheet_with_a_table_of_errors(client, logi
     rows[3][1] = valid_id_number(seq=4)
     fixed = upload(client, "people", xlsx(PEOPLE_HEADERS, rows))
     assert fixed.status_code == 302
-    assert "导入成功:共写入 4 条记录" in page_text(client.get("/registry/people"))
+    assert "导入成功：共写入 4 条记录" in page_text(client.get("/registry/people"))
     bing = db.session.scalar(db.select(Person).where(Person.name == "丙"))
     assert bing.organization_id == tree["v2"].id and bing.phone == "13800000003"
 
@@ -89,14 +89,14 @@ def test_people_already_registered_are_refused(client, login, factory):
     existing = factory.person("张三")
     login(Role.ADMIN)
     response = upload(client, "people", xlsx(PEOPLE_HEADERS, [["张叁", existing.id_number, "", "", ""]]))
-    assert "该身份证号已登记:张三" in table_text(response, "import-errors")
+    assert "该身份证号已登记：张三" in table_text(response, "import-errors")
     assert _people() == 1
 
 
 def test_whole_file_problems_get_one_clear_message(client, login, app):
     login(Role.ADMIN)
     cases = [
-        (xlsx(["姓名", "证件号"], [["甲", "1"]]), "表头与模板不一致(缺少列:身份证号、所属单位;无法识别的列:证件号)"),
+        (xlsx(["姓名", "证件号"], [["甲", "1"]]), "表头与模板不一致（缺少列：身份证号、所属单位；无法识别的列：证件号）"),
         (xlsx(PEOPLE_HEADERS, []), "表格中没有数据行"),
         (xlsx([], []), "表格是空的"),
         (io.BytesIO("姓名,身份证号\n".encode()), "上传的不是 Excel 文件"),
@@ -113,7 +113,7 @@ def test_whole_file_problems_get_one_clear_message(client, login, app):
 
 def test_a_missing_file_is_named(client, login):
     login(Role.ADMIN)
-    response = client.post("/registry/import/people", data={}, content_type="multipart/form-data")
+    response = client.post("/registry/people/import", data={}, content_type="multipart/form-data")
     assert "请选择要导入的 Excel 文件" in page_text(response)
 
 
@@ -146,8 +146,8 @@ def test_request_over_the_upload_limit_is_a_chinese_413(make_app, factory):
 
 def test_leader_cannot_import(client, login):
     login(Role.LEADER)
-    assert client.get("/registry/import/people").status_code == 403
-    assert client.get("/registry/import/orgs").status_code == 403
+    assert client.get("/registry/people/import").status_code == 403
+    assert client.get("/registry/orgs/import").status_code == 403
 
 
 def test_organizations_import_builds_a_tree_from_one_sheet(client, login, factory):

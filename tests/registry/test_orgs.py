@@ -47,7 +47,7 @@ def test_wrong_parent_kind_missing_industry_and_duplicate_names(client, login, f
     tree = factory.tree()
     login(Role.ADMIN)
     wrong_parent = client.post("/registry/orgs/new", data={"name": "某村", "kind": "village", "parent_id": str(tree["v2"].id)})
-    assert "村的上级不能是村,应为乡镇、街道" in page_text(wrong_parent)
+    assert "村的上级不能是村，应为乡镇、街道" in page_text(wrong_parent)
     not_offered = client.post("/registry/orgs/new", data={"name": "某村", "kind": "village", "parent_id": str(tree["ent"].id)})
     assert "不是有效的选择" in page_text(not_offered)
     no_industry = client.post("/registry/orgs/new", data=_enterprise_form(tree["east"], industry=""))

@@ -42,7 +42,7 @@ def test_duplicate_id_number_points_at_the_existing_person(client, login, factor
     response = client.post("/registry/people/new", data={
         "name": "张叁", "id_number": existing.id_number.lower(), "organization_id": "0"})
     text = page_text(response)
-    assert "该身份证号已登记:张三(东镇化工有限公司)" in text
+    assert "该身份证号已登记：张三（东镇化工有限公司）" in text
     assert f'href="/registry/people/{existing.id}"' in response.get_data(as_text=True)
     assert _people() == 1
 
@@ -84,7 +84,7 @@ def test_edit_person_and_deactivate(client, login, factory):
     login(Role.ADMIN)
     clash = client.post(f"/registry/people/{person.id}/edit", data={
         "name": "郑一", "id_number": other.id_number, "organization_id": "0"})
-    assert "该身份证号已登记:郑二" in page_text(clash)
+    assert "该身份证号已登记：郑二" in page_text(clash)
     client.post(f"/registry/people/{person.id}/edit", data={
         "name": "郑壹", "id_number": person.id_number, "organization_id": "0", "post": "电工"})
     client.post(f"/registry/people/{person.id}/status", data={"active": "0"})

@@ -2,8 +2,8 @@
 
 from webapp.auth import services
 from webapp.auth.permissions import Role
-from webapp.registry.models import Organization, OrgKind
 from webapp.extensions import db
+from webapp.registry.models import Organization, OrgKind
 
 DEMO_PASSWORD = "Yingji2026"
 DEMO_USERS = [

@@ -75,9 +75,9 @@ def authenticate(username: str, password: str, now: datetime | None = None) -> U
             db.session.flush()
             raise UserError(_locked_message(user))
         db.session.flush()
-        raise UserError(f"用户名或密码错误(再错 {left} 次账号将被暂时锁定)")
+        raise UserError(f"用户名或密码错误（再错 {left} 次账号将被暂时锁定）")
     if not user.active:
-        raise UserError("该账号已停用,请联系系统管理员")
+        raise UserError("该账号已停用，请联系系统管理员")
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins = 0
@@ -89,7 +89,7 @@ def authenticate(username: str, password: str, now: datetime | None = None) -> U
 
 def _locked_message(user: User) -> str:
     return (
-        f"该账号因多次密码错误已被暂时锁定,请于 {format_local(user.locked_until, '%H:%M')} 后再试,"
+        f"该账号因多次密码错误已被暂时锁定，请于 {format_local(user.locked_until, '%H:%M')} 后再试，"
         "或请系统管理员解锁"
     )
 

@@ -70,7 +70,7 @@ def change_password():
             show_on_form(form, exc)
         else:
             login_user(current_user._get_current_object())  # keep this session valid under the new version
-            flash("密码已修改,其他设备上的登录已失效", "success")
+            flash("密码已修改，其他设备上的登录已失效", "success")
             return redirect(url_for("dashboard.index"))
     return render_template("auth/change_password.html", form=form)
 
@@ -103,7 +103,7 @@ def users():
 
 
 def _org_choices():
-    return choices([(0, "(不指定)")] + [(o.id, o.name) for o in registry.government_units()])
+    return choices([(0, "（不指定）")] + [(o.id, o.name) for o in registry.government_units()])
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -39,9 +39,9 @@ def parse_id_number(raw: str, today: date | None = None) -> IdInfo:
     if not number:
         raise ValueError("身份证号不能为空")
     if len(number) != 18:
-        raise ValueError(f"身份证号应为 18 位,这里是 {len(number)} 位")
+        raise ValueError(f"身份证号应为 18 位，这里是 {len(number)} 位")
     if not _ID_PATTERN.match(number):
-        raise ValueError("身份证号前 17 位应为数字,最后一位为数字或 X")
+        raise ValueError("身份证号前 17 位应为数字，最后一位为数字或 X")
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
@@ -50,7 +50,7 @@ def parse_id_number(raw: str, today: date | None = None) -> IdInfo:
         raise ValueError(f"身份证号中的出生日期 {birth:%Y-%m-%d} 不合理")
     expected = id_check_char(number[:17])
     if number[17] != expected:
-        raise ValueError("身份证号校验位不正确,请核对号码是否抄错")
+        raise ValueError("身份证号校验位不正确，请核对号码是否抄错")
     sex = "男" if int(number[16]) % 2 == 1 else "女"
     return IdInfo(number=number, birth_date=birth, sex=sex)
 
@@ -64,12 +64,12 @@ def normalize_credit_code(raw: str) -> str:
     """Validate a 统一社会信用代码 (GB 32100-2015) including its check character."""
     code = (raw or "").strip().upper().replace(" ", "")
     if len(code) != 18:
-        raise ValueError(f"统一社会信用代码应为 18 位,这里是 {len(code)} 位")
+        raise ValueError(f"统一社会信用代码应为 18 位，这里是 {len(code)} 位")
     bad = sorted({c for c in code if c not in _USCC_CHARS})
     if bad:
-        raise ValueError(f"统一社会信用代码含有不允许的字符:{''.join(bad)}(不使用 I、O、Z、S、V)")
+        raise ValueError(f"统一社会信用代码含有不允许的字符：{''.join(bad)}（不使用 I、O、Z、S、V）")
     if code[17] != credit_code_check_char(code[:17]):
-        raise ValueError("统一社会信用代码校验位不正确,请核对代码是否抄错")
+        raise ValueError("统一社会信用代码校验位不正确，请核对代码是否抄错")
     return code
 
 
@@ -78,7 +78,7 @@ def normalize_phone(raw: str) -> str:
     phone = re.sub(r"[\s()()]", "", (raw or "").strip()).removeprefix("+86")
     if _MOBILE.match(phone) or _LANDLINE.match(phone):
         return phone
-    raise ValueError("电话号码格式不正确:手机号为 11 位数字,固定电话请带区号,如 0571-88888888")
+    raise ValueError("电话号码格式不正确：手机号为 11 位数字，固定电话请带区号，如 0571-88888888")
 
 
 def mask_id_number(number: str | None) -> str:

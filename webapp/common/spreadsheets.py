@@ -44,12 +44,12 @@ def read_upload(stream, expected: Sequence[str], required: Sequence[str]) -> She
     if not data:
         raise SheetError("上传的文件是空的")
     if len(data) > cfg["IMPORT_MAX_BYTES"]:
-        raise SheetError(f"文件超过 {human_size(cfg['IMPORT_MAX_BYTES'])} 的上限,请拆分后分批导入")
+        raise SheetError(f"文件超过 {human_size(cfg['IMPORT_MAX_BYTES'])} 的上限，请拆分后分批导入")
     _check_xlsx_container(data, cfg["IMPORT_MAX_UNPACKED_BYTES"])
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
-        raise SheetError("无法读取该 Excel 文件,文件可能已损坏;请用 Excel 或 WPS 另存为 .xlsx 后重试") from None
+        raise SheetError("无法读取该 Excel 文件，文件可能已损坏；请用 Excel 或 WPS 另存为 .xlsx 后重试") from None
     try:
         return _read_rows(workbook.worksheets[0], expected, required, cfg["IMPORT_MAX_ROWS"])
     finally:
@@ -63,21 +63,21 @@ def human_size(n: int) -> str:
 def _check_xlsx_container(data: bytes, max_unpacked: int) -> None:
     if not data.startswith(b"PK\x03\x04"):
         if data.startswith(b"\xd0\xcf\x11\xe0"):
-            raise SheetError("这是旧版 .xls 文件,请用 Excel 或 WPS 另存为 .xlsx 后再导入")
-        raise SheetError("上传的不是 Excel 文件(.xlsx),请使用下载的模板填写")
+            raise SheetError("这是旧版 .xls 文件，请用 Excel 或 WPS 另存为 .xlsx 后再导入")
+        raise SheetError("上传的不是 Excel 文件（.xlsx），请使用下载的模板填写")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise SheetError("上传的文件已损坏,不是有效的 .xlsx 文件") from None
+        raise SheetError("上传的文件已损坏，不是有效的 .xlsx 文件") from None
     with archive:
         entries = archive.infolist()
         if len(entries) > MAX_ZIP_ENTRIES:
-            raise SheetError("文件内部结构异常(条目过多),已拒绝导入")
+            raise SheetError("文件内部结构异常（条目过多），已拒绝导入")
         if sum(e.file_size for e in entries) > max_unpacked:
-            raise SheetError("文件解压后过大(可能是压缩炸弹),已拒绝导入")
+            raise SheetError("文件解压后过大（可能是压缩炸弹），已拒绝导入")
         names = {e.filename for e in entries}
         if "xl/workbook.xml" not in names:
-            raise SheetError("上传的文件不是 Excel 工作簿(.xlsx),请使用下载的模板填写")
+            raise SheetError("上传的文件不是 Excel 工作簿（.xlsx），请使用下载的模板填写")
 
 
 def _read_rows(sheet, expected: Sequence[str], required: Sequence[str], max_rows: int) -> Sheet:
@@ -87,28 +87,28 @@ def _read_rows(sheet, expected: Sequence[str], required: Sequence[str], max_rows
     while headers and not headers[-1]:
         headers.pop()
     if not headers:
-        raise SheetError("表格是空的:第 1 行应为表头,请使用下载的模板")
+        raise SheetError("表格是空的：第 1 行应为表头，请使用下载的模板")
     missing = [h for h in required if h not in headers]
     unknown = [h for h in headers if h and h not in expected]
     if missing or unknown:
         parts = []
         if missing:
-            parts.append("缺少列:" + "、".join(missing))
+            parts.append("缺少列：" + "、".join(missing))
         if unknown:
-            parts.append("无法识别的列:" + "、".join(unknown))
-        raise SheetError("表头与模板不一致(" + ";".join(parts) + "),请使用下载的模板")
+            parts.append("无法识别的列：" + "、".join(unknown))
+        raise SheetError("表头与模板不一致（" + "；".join(parts) + "），请使用下载的模板")
     out: list[tuple[int, dict[str, str]]] = []
     for number, values in enumerate(rows, start=2):
         record = {h: cell_text(v) for h, v in zip(headers, values, strict=False) if h}
         if not any(record.values()):
             continue
         if len(out) >= max_rows:
-            raise SheetError(f"数据超过 {max_rows} 行的上限,请拆分后分批导入")
+            raise SheetError(f"数据超过 {max_rows} 行的上限，请拆分后分批导入")
         for h in expected:
             record.setdefault(h, "")
         out.append((number, record))
     if not out:
-        raise SheetError("表格中没有数据行:请在表头下方填写数据")
+        raise SheetError("表格中没有数据行：请在表头下方填写数据")
     return Sheet(headers=headers, rows=out)
 
 

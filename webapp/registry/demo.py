@@ -128,7 +128,7 @@ def _enterprises(rng, town, units, codes, weight) -> list[Organization]:
 
 
 def _people(rng) -> None:
-    orgs = db.session.execute(select(Organization.id, Organization.kind)).all()
+    orgs = db.session.execute(select(Organization.id, Organization.kind).order_by(Organization.id)).all()
     rows, seen = [], set()
     for org_id, kind in orgs:
         posts = POSTS.get(OrgKind(kind))

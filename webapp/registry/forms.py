@@ -12,7 +12,7 @@ from webapp.registry.models import INDUSTRIES, KIND_LABELS, SCALES, SCHOOL_LEVEL
 
 
 def _blank(options):
-    return choices([("", "(未填)")] + [(o, o) for o in options])
+    return choices([("", "（未填）")] + [(o, o) for o in options])
 
 
 class OrgForm(FlaskForm):
@@ -26,7 +26,7 @@ class OrgForm(FlaskForm):
     address = StringField(_l("地址"), validators=[Optional(), Length(max=255)])
     contact_name = StringField(_l("联系人"), validators=[Optional(), Length(max=64)])
     contact_phone = StringField(_l("联系电话"), validators=[Optional(), Length(max=32)])
-    headcount = StringField(_l("人数(从业人员/居民/师生)"), validators=[Optional(), Length(max=9)])
+    headcount = StringField(_l("人数（从业人员/居民/师生）"), validators=[Optional(), Length(max=9)])
 
 
 class PersonForm(FlaskForm):

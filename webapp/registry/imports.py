@@ -77,10 +77,10 @@ class OrgIndex:
         candidates = [self.nodes[k] for k in self.by_name.get(parts[-1], [])]
         candidates = [n for n in candidates if self._ancestors_match(n, parts[:-1])]
         if not candidates:
-            return None, f"找不到单位“{reference}”,请先在组织机构中添加,或检查名称是否有误"
+            return None, f"找不到单位“{reference}”，请先在组织机构中添加，或检查名称是否有误"
         if len(candidates) > 1:
             paths = "、".join(self.path(n.key) for n in candidates[:5])
-            return None, f"“{reference}”有 {len(candidates)} 个同名单位({paths}),请写成“乡镇/单位”的形式以区分"
+            return None, f"“{reference}”有 {len(candidates)} 个同名单位（{paths}），请写成“乡镇/单位”的形式以区分"
         node = candidates[0]
         if not node.active:
             return None, f"单位“{reference}”已停用"
@@ -110,7 +110,7 @@ def import_organizations(sheet: Sheet) -> int:
         row_errors: dict[str, str] = {}
         kind = KIND_BY_LABEL.get(raw["kind"].strip())
         if kind is None:
-            row_errors["kind"] = "类型应为:" + "、".join(KIND_LABELS.values())
+            row_errors["kind"] = "类型应为：" + "、".join(KIND_LABELS.values())
         parent = None
         if raw["parent"].strip():
             parent, message = index.resolve(raw["parent"])
@@ -124,7 +124,7 @@ def import_organizations(sheet: Sheet) -> int:
             parent_key = parent.key if parent else None
             if "name" not in row_errors and (parent_key, values["name"]) in sibling_names:
                 where = f"“{index.path(parent_key)}”下" if parent_key is not None else "顶层"
-                row_errors["name"] = f"{where}已有名为“{values['name']}”的单位(已登记或在本表中重复)"
+                row_errors["name"] = f"{where}已有名为“{values['name']}”的单位（已登记或在本表中重复）"
             code = values.get("credit_code")
             if code and "credit_code" not in row_errors:
                 if code in codes:
@@ -179,7 +179,7 @@ def import_people(sheet: Sheet) -> int:
         values, row_errors = clean_person(raw)
         number = values["id_number"]
         if number and number in known:
-            row_errors["id_number"] = f"该身份证号已登记:{known[number]},请勿重复导入"
+            row_errors["id_number"] = f"该身份证号已登记：{known[number]}，请勿重复导入"
         elif number and number in seen:
             row_errors["id_number"] = f"与第 {seen[number]} 行的身份证号重复"
         elif number:

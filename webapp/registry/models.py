@@ -23,7 +23,7 @@ class OrgKind(StrEnum):
 
 
 KIND_LABELS = {
-    OrgKind.COUNTY: "县(市、区)",
+    OrgKind.COUNTY: "县（市、区）",
     OrgKind.TOWN: "乡镇",
     OrgKind.STREET: "街道",
     OrgKind.VILLAGE: "村",

@@ -65,10 +65,10 @@ def clean_org(raw: Mapping[str, str | None], kind: OrgKind, parent_kind: OrgKind
 
     allowed = ALLOWED_PARENTS[kind]
     if parent_kind is None and allowed:
-        errors["parent"] = f"{KIND_LABELS[kind]}须选择上级单位(" + _kind_list(allowed) + ")"
+        errors["parent"] = f"{KIND_LABELS[kind]}须选择上级单位（" + _kind_list(allowed) + "）"
     elif parent_kind is not None and parent_kind not in allowed:
         errors["parent"] = (
-            f"{KIND_LABELS[kind]}的上级不能是{KIND_LABELS[parent_kind]},应为" + _kind_list(allowed)
+            f"{KIND_LABELS[kind]}的上级不能是{KIND_LABELS[parent_kind]}，应为" + _kind_list(allowed)
         )
 
     values["industry"] = None
@@ -76,7 +76,7 @@ def clean_org(raw: Mapping[str, str | None], kind: OrgKind, parent_kind: OrgKind
         if not text["industry"]:
             errors["industry"] = "企业须选择行业"
         elif text["industry"] not in INDUSTRIES:
-            errors["industry"] = f"行业“{text['industry']}”不在行业列表中(" + "、".join(INDUSTRIES) + ")"
+            errors["industry"] = f"行业“{text['industry']}”不在行业列表中（" + "、".join(INDUSTRIES) + "）"
         values["industry"] = text["industry"] or None
 
     values["credit_code"] = None
@@ -88,10 +88,10 @@ def clean_org(raw: Mapping[str, str | None], kind: OrgKind, parent_kind: OrgKind
 
     values["scale"] = text["scale"] or None
     if text["scale"] and text["scale"] not in SCALES:
-        errors["scale"] = "规模应为:" + "、".join(SCALES)
+        errors["scale"] = "规模应为：" + "、".join(SCALES)
     values["school_level"] = (text["school_level"] or None) if kind is OrgKind.SCHOOL else None
     if kind is OrgKind.SCHOOL and text["school_level"] and text["school_level"] not in SCHOOL_LEVELS:
-        errors["school_level"] = "学段应为:" + "、".join(SCHOOL_LEVELS)
+        errors["school_level"] = "学段应为：" + "、".join(SCHOOL_LEVELS)
 
     values["contact_phone"] = None
     if text["contact_phone"]:
@@ -217,14 +217,14 @@ def deactivate_org(org: Organization) -> None:
         select(func.count()).where(Organization.parent_id == org.id, Organization.active.is_(True))
     )
     if active_children:
-        raise UserError(f"“{org.name}”下还有 {active_children} 个启用的下级单位,请先停用或移走它们")
+        raise UserError(f"“{org.name}”下还有 {active_children} 个启用的下级单位，请先停用或移走它们")
     org.active = False
     db.session.flush()
 
 
 def activate_org(org: Organization) -> None:
     if org.parent is not None and not org.parent.active:
-        raise UserError(f"上级单位“{org.parent.name}”已停用,请先启用上级单位")
+        raise UserError(f"上级单位“{org.parent.name}”已停用，请先启用上级单位")
     org.active = True
     db.session.flush()
 
@@ -335,9 +335,9 @@ def person_by_id_number(id_number: str) -> Person | None:
 
 
 def _duplicate_error(existing: Person) -> FieldErrors:
-    where = f"({existing.organization.name})" if existing.organization else ""
+    where = f"（{existing.organization.name}）" if existing.organization else ""
     return FieldErrors(
-        {"id_number": f"该身份证号已登记:{existing.name}{where},请勿重复添加"}, duplicate_of=existing
+        {"id_number": f"该身份证号已登记：{existing.name}{where}，请勿重复添加"}, duplicate_of=existing
     )
 
 

@@ -3,7 +3,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from webapp.auth.permissions import can, require
 from webapp.common.choices import choices
 from webapp.common.identifiers import credit_code_check_char
-from webapp.common.spreadsheets import SheetError, read_upload, template_bytes, workbook_bytes, xlsx_response
+from webapp.common.spreadsheets import SheetError, read_upload, template_bytes, xlsx_response
 from webapp.errors import FieldErrors, UserError, show_on_form
 from webapp.extensions import db
 from webapp.listing import args_without, paginate
@@ -58,7 +58,7 @@ def org_detail(org_id: int):
 
 
 def _org_form(form: OrgForm, org: Organization | None) -> None:
-    form.parent_id.choices = choices([(0, "(无上级)")] + services.parent_choices())
+    form.parent_id.choices = choices([(0, "（无上级）")] + services.parent_choices())
     if org is not None:
         form.kind.render_kw = {"disabled": True}
 
@@ -120,7 +120,7 @@ def org_status(org_id: int):
             flash(f"已启用“{org.name}”", "success")
         else:
             services.deactivate_org(org)
-            flash(f"已停用“{org.name}”(记录保留,可随时重新启用)", "success")
+            flash(f"已停用“{org.name}”（记录保留，可随时重新启用）", "success")
     except UserError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
@@ -156,7 +156,7 @@ def person_detail(person_id: int):
 
 
 def _person_form(form: PersonForm) -> None:
-    form.organization_id.choices = choices([(0, "(未填)")] + services.org_choices())
+    form.organization_id.choices = choices([(0, "（未填）")] + services.org_choices())
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -228,12 +228,12 @@ _IMPORTS = {
             ("城关镇中心小学", "学校", "城关镇", "", "", "", "小学", "城关镇学前路 1 号", "", "", "860"),
         ],
         notes=[
-            "每行一个单位;第 1 行为表头,请勿修改。",
-            "类型:" + "、".join(KIND_LABELS.values()) + "。",
-            "上级单位:写名称;有同名单位时写成“乡镇/单位”,如“城关镇/东门社区”。本表中先出现的单位可作为后面行的上级。",
-            "行业(企业必填):" + "、".join(INDUSTRIES) + "。",
-            "统一社会信用代码:18 位,会校验最后一位校验码。",
-            "导入前会检查每一行;只要有一行有误,整张表都不会写入,并列出所有错误。",
+            "每行一个单位；第 1 行为表头，请勿修改。",
+            "类型：" + "、".join(KIND_LABELS.values()) + "。",
+            "上级单位：写名称；有同名单位时写成“乡镇/单位”，如“城关镇/东门社区”。本表中先出现的单位可作为后面行的上级。",
+            "行业（企业必填）：" + "、".join(INDUSTRIES) + "。",
+            "统一社会信用代码：18 位，会校验最后一位校验码。",
+            "导入前会检查每一行；只要有一行有误，整张表都不会写入，并列出所有错误。",
         ],
     ),
     "people": dict(
@@ -243,10 +243,10 @@ _IMPORTS = {
         text_columns=("身份证号", "手机号码"),
         examples=[("张伟", "110101199003074514", "13900002222", "城关镇/东门社区", "安全管理员")],
         notes=[
-            "每行一人;第 1 行为表头,请勿修改。身份证号列已设为文本格式,请勿改为数字格式(会丢失末位)。",
-            "身份证号:18 位,会校验出生日期和最后一位校验码;已登记的身份证号不能重复导入。",
-            "所属单位:写名称;有同名单位时写成“乡镇/单位”。",
-            "导入前会检查每一行;只要有一行有误,整张表都不会写入,并列出所有错误。",
+            "每行一人；第 1 行为表头，请勿修改。身份证号列已设为文本格式，请勿改为数字格式（会丢失末位）。",
+            "身份证号：18 位，会校验出生日期和最后一位校验码；已登记的身份证号不能重复导入。",
+            "所属单位：写名称；有同名单位时写成“乡镇/单位”。",
+            "导入前会检查每一行；只要有一行有误，整张表都不会写入，并列出所有错误。",
         ],
     ),
 }
@@ -261,7 +261,7 @@ def _import_spec(kind: str) -> dict:
     return spec
 
 
-@bp.get("/import/<kind>/template")
+@bp.get("/<any(people, orgs):kind>/import/template")
 @require("registry.view")
 def import_template(kind: str):
     spec = _import_spec(kind)
@@ -269,7 +269,7 @@ def import_template(kind: str):
     return xlsx_response(spec["filename"], data)
 
 
-@bp.route("/import/<kind>", methods=["GET", "POST"])
+@bp.route("/<any(people, orgs):kind>/import", methods=["GET", "POST"])
 @require("registry.view")
 def import_sheet(kind: str):
     spec = _import_spec(kind)
@@ -285,7 +285,7 @@ def import_sheet(kind: str):
             db.session.rollback()
             errors = exc.errors
         else:
-            flash(f"导入成功:共写入 {count} 条记录", "success")
+            flash(f"导入成功：共写入 {count} 条记录", "success")
             return redirect(url_for(spec["done"]))
     return render_template(
         "registry/import.html", form=form, spec=spec, kind=kind, errors=errors, problem=problem
