@@ -5,9 +5,9 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
+from tests.conftest import TEST_CONFIG, database_url
 from webapp import create_app
 from webapp.extensions import db
-from tests.conftest import TEST_CONFIG, database_url
 
 
 def test_migrations_build_the_models_schema_and_roll_back(tmp_path):

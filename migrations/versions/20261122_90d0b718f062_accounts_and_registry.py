@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-22 18:56:06.879610
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '90d0b718f062'

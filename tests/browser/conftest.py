@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests.conftest import make_test_app
 
@@ -23,7 +23,9 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+PHONE = {
+    "viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2,
+}
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -35,6 +37,13 @@ def chromium_path() -> str:
             pytest.fail(reason + " (CI is set, so the browser tests must run)", pytrace=False)
         pytest.skip(reason)
     return str(CHROMIUM)
+
+
+class QuietHandler(WSGIRequestHandler):
+    """No access log line per request (errors are still logged)."""
+
+    def log_request(self, code="-", size="-"):
+        pass
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +67,7 @@ def live_server(tmp_path_factory, chromium_path):
         db.session.remove()
         ctx.pop()
 
-    server = make_server("127.0.0.1", 0, app, threaded=False)
+    server = make_server("127.0.0.1", 0, app, threaded=False, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
@@ -116,7 +125,7 @@ def screenshot(request, tmp_path):
         folder.mkdir(parents=True, exist_ok=True)
     else:
         folder = tmp_path
-    test = re.sub(r"[^\w.-]+", "_", request.node.name)
+    test = re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
 
     def take(page, name: str) -> Path:
         path = folder / f"{test}-{name}.png"

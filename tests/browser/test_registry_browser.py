@@ -89,7 +89,7 @@ def test_training_officer_imports_people_from_excel(new_context, screenshot, tmp
     page.get_by_test_id("main-nav").get_by_role("link", name="人员").click()
     expect(page.get_by_role("heading", name="人员")).to_be_visible()
     page.get_by_role("link", name="Excel 导入").click()
-    expect(page).to_have_url(re.compile(r"/registry/import/people$"))
+    expect(page).to_have_url(re.compile(r"/registry/people/import$"))
     expect(page.get_by_role("heading", name="导入人员")).to_be_visible()
 
     with page.expect_download() as download_info:
@@ -136,7 +136,7 @@ def test_training_officer_imports_people_from_excel(new_context, screenshot, tmp
     # Fix the row and upload again: all three are written.
     rows[1] = (names[1], numbers[1], *rows[1][2:])
     people_sheet(tmp_path / "good.xlsx", rows)
-    page.goto("/registry/import/people")
+    page.goto("/registry/people/import")
     page.locator("input[type=file]").set_input_files(tmp_path / "good.xlsx")
     page.get_by_role("button", name="检查并导入").click()
     expect(page).to_have_url(re.compile(r"/registry/people$"))
@@ -167,6 +167,7 @@ def test_admin_adds_enterprise_on_phone(new_context, screenshot):
     expect(nav).to_be_hidden()  # collapsed behind the hamburger on a narrow screen
     page.locator(".navbar-toggler").tap()
     expect(nav).to_be_visible()
+    expect(page.locator("#mainnav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))  # transition over
     screenshot(page, "menu-open")
     nav.get_by_role("link", name="组织机构").tap()
     expect(page.get_by_role("heading", name="组织机构")).to_be_visible()

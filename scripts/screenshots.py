@@ -1,0 +1,129 @@
+"""Screenshots of the demo county for the README: docs/screenshots/*.png.
+
+    .venv/bin/python scripts/screenshots.py
+
+Builds the app on a throw-away SQLite database (schema by the migrations, demo data as
+`flask seed-demo`), serves it on 127.0.0.1 at a random port, logs in as admin with Debian's
+Chromium (/usr/bin/chromium, driven by Playwright; no browser is downloaded) and saves:
+
+    docs/screenshots/dashboard.png      /dashboard, 1366x900, full page
+    docs/screenshots/org-list.png       /registry/orgs?kind=enterprise, 1366x900, full page
+    docs/screenshots/people-phone.png   /registry/people on a 390x844 phone
+"""
+
+import random
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
+
+from webapp import create_app  # noqa: E402
+from webapp.auth import demo as auth_demo  # noqa: E402
+from webapp.extensions import db  # noqa: E402
+from webapp.registry import demo as registry_demo  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+OUT = ROOT / "docs" / "screenshots"
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+PHONE = {
+    "viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2,
+}
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, code="-", size="-"):
+        pass
+
+
+def build_app(workdir: Path):
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'screenshots.db'}",
+        "SECRET_KEY": "screenshots-only",
+        "STORAGE_DIR": str(workdir / "files"),
+    })
+    with app.app_context():
+        upgrade()
+        registry_demo.seed(random.Random(2026))
+        auth_demo.seed()
+        db.session.commit()
+        db.session.remove()
+    return app
+
+
+def shoot(base_url: str) -> list[Path]:
+    from playwright.sync_api import expect, sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    saved = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        try:
+            desktop = browser.new_context(base_url=base_url, locale="zh-CN", **DESKTOP)
+            page = desktop.new_page()
+            page.goto("/login")
+            page.get_by_label("用户名").fill("admin")
+            page.get_by_label("密码").fill(auth_demo.DEMO_PASSWORD)
+            page.get_by_role("button", name="登录").click()
+            expect(page.get_by_test_id("main-nav")).to_be_visible()
+
+            pages = (("/dashboard", "dashboard.png"), ("/registry/orgs?kind=enterprise", "org-list.png"))
+            for path, name in pages:
+                page.goto(path)
+                page.wait_for_load_state("networkidle")
+                page.screenshot(path=str(OUT / name), full_page=True)
+                saved.append(OUT / name)
+
+            phone = browser.new_context(
+                base_url=base_url, locale="zh-CN", storage_state=desktop.storage_state(), **PHONE
+            )
+            page = phone.new_page()
+            page.goto("/registry/people")
+            expect(page.get_by_test_id("people-table")).to_be_visible()
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(OUT / "people-phone.png"), full_page=True)
+            saved.append(OUT / "people-phone.png")
+            phone.close()
+            desktop.close()
+        finally:
+            browser.close()
+    return saved
+
+
+def main() -> int:
+    if not CHROMIUM.exists():
+        print(f"找不到 {CHROMIUM}：请安装 Debian 的 chromium 软件包。", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="screenshots-") as tmp:
+        app = build_app(Path(tmp))
+        server = make_server("127.0.0.1", 0, app, threaded=False, request_handler=QuietHandler)
+        thread = threading.Thread(target=server.serve_forever, name="screenshots-server", daemon=True)
+        thread.start()
+        try:
+            saved = shoot(f"http://127.0.0.1:{server.server_port}")
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=10)
+            with app.app_context():
+                db.engine.dispose()
+    for path in saved:
+        print(f"已保存 {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
