@@ -48,7 +48,11 @@ class Defaults:
     IMPORT_MAX_BYTES = 10 * 1024 * 1024
     IMPORT_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
     IMPORT_MAX_ROWS = 20000
-    EXPORT_MAX_ROWS = 100000
+
+    # How many reverse proxies (nginx) stand in front of the app. With 1, the client address comes from
+    # X-Forwarded-For, so the per-address login limit counts people, not the proxy. Never set it
+    # higher than the real number of proxies: the header could then be forged.
+    TRUSTED_PROXIES = 0
 
     STORAGE_DIR = None  # defaults to instance/files; a shared volume in a multi-server setup
 
@@ -61,7 +65,7 @@ def load(app, overrides: dict | None) -> None:
     """Defaults → instance/config.py → environment → the caller's overrides (tests)."""
     app.config.from_object(Defaults)
     app.config.from_pyfile("config.py", silent=True)
-    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "APP_ENV", "STORAGE_DIR"):
+    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "APP_ENV", "STORAGE_DIR", "TRUSTED_PROXIES"):
         if os.environ.get(name):
             app.config[name] = os.environ[name]
     app.config.from_prefixed_env()

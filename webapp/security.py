@@ -6,6 +6,7 @@ Inline style attributes are allowed (bar widths, card widths): they cannot run c
 """
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 HEADERS = {
     "Content-Security-Policy": (
@@ -21,6 +22,10 @@ HEADERS = {
 
 
 def init_app(app: Flask) -> None:
+    proxies = int(app.config["TRUSTED_PROXIES"] or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     @app.after_request
     def add_security_headers(response):
         for name, value in HEADERS.items():

@@ -1,5 +1,9 @@
+import os
+import uuid
 from datetime import timedelta
 
+import pytest
+import redis
 import time_machine
 
 from tests.conftest import PASSWORD, page_text
@@ -77,6 +81,21 @@ def test_login_is_rate_limited_per_address(make_app, factory):
         assert "操作过于频繁" in page_text(response)
 
 
+@pytest.mark.parametrize("proxies, separate", [(1, True), (0, False)])
+def test_behind_a_proxy_each_client_address_has_its_own_limit(make_app, proxies, separate):
+    """Behind nginx every request comes from the proxy; X-Forwarded-For is trusted only when configured."""
+    app = make_app(LOGIN_RATE_LIMIT_PER_ADDRESS="2 per minute", TRUSTED_PROXIES=proxies)
+    with app.app_context():
+        client = app.test_client()
+
+        def attempt(address):
+            return client.post("/login", data={"username": "u", "password": "x"},
+                               headers={"X-Forwarded-For": address}).status_code
+
+        assert [attempt("10.0.0.1") for _ in range(3)] == [200, 200, 429]
+        assert attempt("10.0.0.2") == (200 if separate else 429)
+
+
 def test_login_refuses_an_offsite_next(client, factory):
     factory.user(username="next")
     response = client.post("/login?next=https://evil.example/x", data={"username": "next", "password": PASSWORD})
@@ -131,19 +150,12 @@ def test_production_cookies_are_secure(make_app):
 
 def test_rate_limits_are_shared_through_redis_when_configured(make_app, factory):
     """With REDIS_URL every app server counts the same attempts (two apps = two servers here)."""
-    import os
-    import uuid
-
-    import redis
-
     url = "redis://127.0.0.1:6379/15"
     try:
         redis.Redis.from_url(url).ping()
     except redis.exceptions.ConnectionError:
         if os.environ.get("CI"):
             raise
-        import pytest
-
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     prefix = f"test-{uuid.uuid4().hex}"
     settings = {"REDIS_URL": url, "RATELIMIT_STORAGE_URI": url, "RATELIMIT_KEY_PREFIX": prefix,
