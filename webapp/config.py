@@ -89,7 +89,7 @@ def load(app, overrides: dict | None) -> None:
         app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         if production:
-            raise RuntimeError("生产环境必须设置 SECRET_KEY 环境变量(APP_ENV=production)。")
+            raise RuntimeError("生产环境必须设置 SECRET_KEY 环境变量（APP_ENV=production）。")
         app.config["SECRET_KEY"] = _development_secret(instance)
 
 

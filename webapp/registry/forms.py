@@ -38,4 +38,4 @@ class PersonForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("Excel 文件(.xlsx)"), validators=[FileRequired(_l("请选择要导入的 Excel 文件"))])
+    file = FileField(_l("Excel 文件（.xlsx）"), validators=[FileRequired(_l("请选择要导入的 Excel 文件"))])
