@@ -14,39 +14,20 @@ Chromium (/usr/bin/chromium, driven by Playwright; no browser is downloaded) and
 import random
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
-from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
+from tests.browser.serving import CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE, serve  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.auth import demo as auth_demo  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.registry import demo as registry_demo  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 OUT = ROOT / "docs" / "screenshots"
-DESKTOP = {"viewport": {"width": 1366, "height": 900}}
-PHONE = {
-    "viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2,
-}
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_request(self, code="-", size="-"):
-        pass
 
 
 def build_app(workdir: Path):
@@ -109,17 +90,8 @@ def main() -> int:
         return 1
     with tempfile.TemporaryDirectory(prefix="screenshots-") as tmp:
         app = build_app(Path(tmp))
-        server = make_server("127.0.0.1", 0, app, threaded=False, request_handler=QuietHandler)
-        thread = threading.Thread(target=server.serve_forever, name="screenshots-server", daemon=True)
-        thread.start()
-        try:
-            saved = shoot(f"http://127.0.0.1:{server.server_port}")
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=10)
-            with app.app_context():
-                db.engine.dispose()
+        with serve(app) as base_url:
+            saved = shoot(base_url)
     for path in saved:
         print(f"已保存 {path.relative_to(ROOT)}")
     return 0

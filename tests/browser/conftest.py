@@ -5,27 +5,13 @@ fail when CI is set, because CI must run them."""
 import os
 import random
 import re
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import WSGIRequestHandler, make_server
 
+from tests.browser.serving import CHROMIUM, LAUNCH_ARGS, serve
 from tests.conftest import make_test_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-DESKTOP = {"viewport": {"width": 1366, "height": 900}}
-PHONE = {
-    "viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2,
-}
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -39,19 +25,9 @@ def chromium_path() -> str:
     return str(CHROMIUM)
 
 
-class QuietHandler(WSGIRequestHandler):
-    """No access log line per request (errors are still logged)."""
-
-    def log_request(self, code="-", size="-"):
-        pass
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, chromium_path):
-    """The demo county served on 127.0.0.1:<random port>; yields the base URL.
-
-    No app context is held while the server runs: each request gets its own, as in production.
-    """
+    """The demo county served on 127.0.0.1:<random port>; yields the base URL."""
     from webapp.auth import demo as auth_demo
     from webapp.extensions import db
     from webapp.registry import demo as registry_demo
@@ -67,18 +43,8 @@ def live_server(tmp_path_factory, chromium_path):
         db.session.remove()
         ctx.pop()
 
-    server = make_server("127.0.0.1", 0, app, threaded=False, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    with serve(app) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")
