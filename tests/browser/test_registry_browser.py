@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.serving import DESKTOP, PHONE
 from webapp.auth.demo import DEMO_PASSWORD, DEMO_USERS
 from webapp.auth.permissions import Role
 from webapp.common.identifiers import credit_code_check_char, id_check_char, mask_id_number
