@@ -24,10 +24,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from webapp import auth, cli, dashboard, errors, registry, security, templating
+    from webapp import auth, cli, dashboard, documents, errors, jobs, registry, security, templating
 
     app.extensions["nav"] = []
-    for module in (dashboard, registry, auth):
+    for module in (dashboard, registry, documents, jobs, auth):
         app.register_blueprint(module.bp)
         app.extensions["nav"].extend(module.NAV)
 

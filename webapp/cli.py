@@ -1,4 +1,5 @@
-"""flask commands: seed-demo, create-user. Each command is one transaction."""
+"""flask commands: seed-demo, create-user; each module adds its own (render, worker). Each command
+is one transaction."""
 
 import random
 
@@ -10,8 +11,11 @@ from webapp.extensions import db
 
 
 def init_app(app: Flask) -> None:
+    from webapp.documents import cli as documents_cli
+
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
+    documents_cli.init_app(app)
 
 
 @click.command("seed-demo")

@@ -54,6 +54,9 @@ class Defaults:
     # higher than the real number of proxies: the header could then be forged.
     TRUSTED_PROXIES = 0
 
+    # Shipped .docx templates (doc_templates/ in the repository); registered on first use.
+    DOC_TEMPLATES_DIR = None
+
     STORAGE_DIR = None  # defaults to instance/files; a shared volume in a multi-server setup
 
     # Industries whose units are "high-risk": plans must be reviewed, drills every half-year.
@@ -78,6 +81,8 @@ def load(app, overrides: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'workbench.db'}"
+    if not app.config["DOC_TEMPLATES_DIR"]:
+        app.config["DOC_TEMPLATES_DIR"] = str(Path(app.root_path).parent / "doc_templates")
     if not app.config["STORAGE_DIR"]:
         app.config["STORAGE_DIR"] = str(instance / "files")
     if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == Defaults.RATELIMIT_STORAGE_URI:

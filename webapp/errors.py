@@ -19,7 +19,7 @@ class FieldErrors(UserError):
     """Several fields are wrong at once: field name → message."""
 
     def __init__(self, errors: dict[str, str], duplicate_of=None):
-        super().__init__(";".join(errors.values()))
+        super().__init__("；".join(errors.values()))
         self.errors = errors
         self.duplicate_of = duplicate_of  # the existing record a duplicate points at, if any
 

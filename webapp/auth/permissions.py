@@ -40,6 +40,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Full ID numbers are needed to issue certificates and to check rosters; everyone else sees masks.
     "people.view_id": frozenset({Role.ADMIN, Role.TRAINING}),
     "users.manage": frozenset({Role.ADMIN}),
+    # Document templates: everyone who produces documents may see and render them; only admins
+    # upload new templates or versions (an uploaded template is code that runs at render time).
+    "documents.view": frozenset({Role.ADMIN, Role.TRAINING, Role.PLAN_REVIEWER, Role.DRILL, Role.OUTREACH}),
+    "documents.render": frozenset({Role.ADMIN, Role.TRAINING, Role.PLAN_REVIEWER, Role.DRILL, Role.OUTREACH}),
+    "documents.manage": frozenset({Role.ADMIN}),
 }
 
 

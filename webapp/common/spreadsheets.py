@@ -5,7 +5,6 @@ unpacked size and entry count (a zip bomb is refused, not unpacked).
 """
 
 import io
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-MAX_ZIP_ENTRIES = 2000
+from webapp.common.packages import PackageError, check_package
 
 
 class SheetError(ValueError):
@@ -61,23 +60,12 @@ def human_size(n: int) -> str:
 
 
 def _check_xlsx_container(data: bytes, max_unpacked: int) -> None:
-    if not data.startswith(b"PK\x03\x04"):
-        if data.startswith(b"\xd0\xcf\x11\xe0"):
-            raise SheetError("这是旧版 .xls 文件，请用 Excel 或 WPS 另存为 .xlsx 后再导入")
-        raise SheetError("上传的不是 Excel 文件（.xlsx），请使用下载的模板填写")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise SheetError("上传的文件已损坏，不是有效的 .xlsx 文件") from None
-    with archive:
-        entries = archive.infolist()
-        if len(entries) > MAX_ZIP_ENTRIES:
-            raise SheetError("文件内部结构异常（条目过多），已拒绝导入")
-        if sum(e.file_size for e in entries) > max_unpacked:
-            raise SheetError("文件解压后过大（可能是压缩炸弹），已拒绝导入")
-        names = {e.filename for e in entries}
-        if "xl/workbook.xml" not in names:
-            raise SheetError("上传的文件不是 Excel 工作簿（.xlsx），请使用下载的模板填写")
+        check_package(data, what="Excel 文件", suffix=".xlsx", main_part="xl/workbook.xml",
+                      max_unpacked=max_unpacked, legacy=".xls").close()
+    except PackageError as exc:
+        hint = "，请使用下载的模板填写" if exc.wrong_kind and "旧版" not in str(exc) else ""
+        raise SheetError(f"{exc}{hint}") from None
 
 
 def _read_rows(sheet, expected: Sequence[str], required: Sequence[str], max_rows: int) -> Sheet:

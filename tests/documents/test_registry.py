@@ -1,0 +1,147 @@
+"""The template registry as an admin and an officer use it: shipped templates appear, uploads are
+checked, versions stay and can be restored, generated documents record their version."""
+
+import io
+
+import pytest
+from docx import Document
+
+from tests.conftest import page_text, table_text
+from tests.documents.test_engine import docx_bytes, texts
+from webapp.auth.permissions import Role
+from webapp.documents import services
+from webapp.documents.kinds import KINDS
+from webapp.documents.models import DocumentTemplate, GeneratedDocument, TemplateVersion
+from webapp.extensions import db
+
+AWARD = KINDS["award_certificate"]
+AWARD_LINES = ("{{ winner }}：在{{ competition }}中荣获{{ award }}。", "证书编号：{{ certificate_no }}",
+               "{{ issuer }} {{ date|cn_date }}")
+
+
+@pytest.fixture
+def shipped_dir(tmp_path):
+    folder = tmp_path / "doc_templates"
+    folder.mkdir()
+    (folder / AWARD.shipped).write_bytes(docx_bytes(*AWARD_LINES))
+    return folder
+
+
+@pytest.fixture
+def app(make_app, shipped_dir):
+    app = make_app(DOC_TEMPLATES_DIR=str(shipped_dir))
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+def upload(client, url, data, **fields):
+    return client.post(url, data={"file": (io.BytesIO(data), "模板.docx"), **fields},
+                       content_type="multipart/form-data")
+
+
+def test_shipped_templates_are_listed_with_their_check(client, login):
+    login(Role.TRAINING)
+    response = client.get("/documents/")
+    assert response.status_code == 200
+    rows = table_text(response, "template-table")
+    assert "竞赛获奖证书" in rows and "系统提供" in rows and "通过" in rows
+    template = db.session.scalar(db.select(DocumentTemplate))
+    assert template.current_version.number == 1
+    assert template.current_version.placeholder_set == {"winner", "competition", "award", "certificate_no",
+                                                         "issuer", "date"}
+    client.get("/documents/")  # listing again adds nothing
+    assert db.session.scalar(db.select(db.func.count(TemplateVersion.id))) == 1
+
+
+def test_a_changed_shipped_file_becomes_a_new_version(app, shipped_dir):
+    services.sync_shipped()
+    (shipped_dir / AWARD.shipped).write_bytes(docx_bytes(*AWARD_LINES, "（新版）"))
+    assert services.sync_shipped() == 1
+    template = db.session.scalar(db.select(DocumentTemplate))
+    assert template.current_version.number == 2
+
+
+def test_admin_uploads_a_template_and_bad_ones_are_refused_with_the_reason(client, login):
+    login(Role.ADMIN)
+    cases = [
+        (b"plain text", "上传的不是 Word 文档（.docx）"),
+        (docx_bytes("{{ winner }", "x"), "模板语法错误"),
+        (docx_bytes("{{ winner }}{{ prize_money }}"), "不提供的占位符：prize_money"),
+    ]
+    for data, message in cases:
+        response = upload(client, "/documents/new", data, kind="award_certificate", name="我的证书")
+        assert message in page_text(response), message
+    assert db.session.scalar(db.select(db.func.count(DocumentTemplate.id))) == 0  # nothing half-saved
+
+    response = upload(client, "/documents/new", docx_bytes("{{ winner }} {{ award }}"), kind="award_certificate",
+                      name="简版获奖证书")
+    assert response.status_code == 302
+    detail = client.get(response.headers["Location"])
+    text = page_text(detail)
+    assert "模板没有使用的必填字段：" in text and "certificate_no" in text  # a warning, not a refusal
+
+
+def test_versions_stay_and_an_old_one_can_be_restored(client, login, factory):
+    login(Role.ADMIN)
+    client.get("/documents/")
+    template = db.session.scalar(db.select(DocumentTemplate))
+    response = upload(client, f"/documents/{template.id}/versions", docx_bytes(*AWARD_LINES, "第二版"),
+                      note="加了一行")
+    assert response.status_code == 302
+    db.session.refresh(template)
+    assert [v.number for v in template.versions] == [2, 1]
+    assert template.current_version.number == 2
+    first = template.versions[-1]
+    assert client.post(f"/documents/{template.id}/versions/{first.id}/restore").status_code == 302
+    db.session.refresh(template)
+    assert template.current_version.number == 1
+    versions = table_text(client.get(f"/documents/{template.id}"), "version-table")
+    assert "第 2 版" in versions and "加了一行" in versions
+
+
+def test_generated_documents_record_the_version_that_made_them(app, factory):
+    user = factory.user(Role.TRAINING)
+    context = AWARD.sample | {"winner": "李强"}
+    document = services.render_for("award_certificate", context, title="获奖证书－李强", user=user,
+                                   source="quiz.award:1")
+    db.session.commit()
+    assert document.version.number == 1
+    assert texts(services.document_data(document))[0] == "李强：在2026年云溪县全民应急知识网络竞赛中荣获一等奖。"
+    assert db.session.scalar(db.select(GeneratedDocument.source)) == "quiz.award:1"
+
+
+def test_officer_fills_the_form_and_downloads_the_document(client, login):
+    login(Role.TRAINING)
+    client.get("/documents/")
+    template = db.session.scalar(db.select(DocumentTemplate))
+    form = client.get(f"/documents/{template.id}/render")
+    assert 'value="2026年云溪县全民应急知识网络竞赛"' in form.get_data(as_text=True)  # prefilled with the sample
+    data = {"winner": "赵芳", "competition": "安全生产月知识竞赛", "award": "二等奖", "certificate_no": "YX-2",
+            "issuer": "云溪县应急管理局", "date": "2026-06-30", "output": "docx"}
+    response = client.post(f"/documents/{template.id}/render", data=data)
+    assert response.status_code == 200
+    assert response.mimetype == services.DOCX_MIME
+    lines = [p.text for p in Document(io.BytesIO(response.data)).paragraphs]
+    assert lines == ["赵芳：在安全生产月知识竞赛中荣获二等奖。", "证书编号：YX-2", "云溪县应急管理局 2026年6月30日"]
+    missing = client.post(f"/documents/{template.id}/render", data=data | {"winner": ""})
+    assert "请填写获奖者（个人或队伍）" in page_text(missing)
+    assert db.session.scalar(db.select(db.func.count(GeneratedDocument.id))) == 1
+
+
+def test_leader_cannot_see_templates_and_officer_cannot_upload(client, login):
+    login(Role.LEADER)
+    assert client.get("/documents/").status_code == 403
+    login(Role.TRAINING)
+    assert client.get("/documents/new").status_code == 403
+
+
+def test_sample_shows_the_undefined_name_instead_of_failing_silently(client, login):
+    login(Role.ADMIN)
+    client.get("/documents/")
+    template = db.session.scalar(db.select(DocumentTemplate))
+    # A new version with a misspelt attribute inside a loop: only rendering finds it.
+    upload(client, f"/documents/{template.id}/versions", docx_bytes("{{ winner }}{% for x in award %}{{ x.nme }}{% endfor %}"))
+    response = client.get(f"/documents/{template.id}/sample.docx", follow_redirects=True)
+    assert "样例生成失败" in page_text(response)
+    assert "nme" in page_text(response)

@@ -1,0 +1,304 @@
+"""Document kinds: what each kind of document is, the fields its templates may use, and sample
+values for previews and tests.
+
+A template belongs to one kind. Its placeholders are checked against the kind's fields before
+anything is rendered: a name the kind does not provide is reported, and so is a required field
+the template never uses. The modules (training, plans, drills …) fill these same fields.
+
+Field types: text, date (a datetime.date), number, image (a documents.images spec), rows (a list
+of dicts with the listed columns, for a {%tr for %} table), list (a list of strings), rich (rich
+text from the browser editor, rendered as real Word structure).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from webapp.documents.images import QRCode, Seal
+
+# Every kind also receives these, filled in by the engine when the caller does not give them.
+COMMON_FIELDS = ("bureau", "today")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    type: str = "text"
+    required: bool = True
+    columns: tuple[str, ...] = ()  # for rows: the keys of each row
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    key: str
+    label: str
+    shipped: str  # file name under doc_templates/
+    fields: tuple[Field, ...]
+    sample: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def names(self) -> set[str]:
+        return {f.name for f in self.fields} | set(COMMON_FIELDS)
+
+    @property
+    def required(self) -> set[str]:
+        return {f.name for f in self.fields if f.required}
+
+
+KINDS: dict[str, DocumentKind] = {}
+
+
+def _kind(*args, **kwargs) -> None:
+    kind = DocumentKind(*args, **kwargs)
+    KINDS[kind.key] = kind
+
+
+_kind(
+    "notice", "通知（红头文件）", "notice.docx",
+    (
+        Field("issuer", "发文机关"),
+        Field("doc_number", "发文字号"),
+        Field("title", "标题"),
+        Field("recipients", "主送机关"),
+        Field("body", "正文段落", "list"),
+        Field("attachments", "附件名称", "list", required=False),
+        Field("signer", "落款（发文机关署名）"),
+        Field("date", "成文日期", "date"),
+        Field("seal", "印章", "image", required=False),
+        Field("contact", "联系人及电话", required=False),
+        Field("cc", "抄送", required=False),
+        Field("printer", "印发机关"),
+        Field("print_date", "印发日期", "date"),
+    ),
+    sample={
+        "issuer": "云溪县应急管理局",
+        "doc_number": "云应急〔2026〕12号",
+        "title": "关于举办2026年第四期生产经营单位主要负责人安全生产培训班的通知",
+        "recipients": "各乡镇人民政府、街道办事处，县直有关单位，各有关企业：",
+        "body": [
+            "为贯彻落实《中华人民共和国安全生产法》关于生产经营单位主要负责人安全生产知识和管理能力的要求，"
+            "经研究，决定举办2026年第四期生产经营单位主要负责人安全生产培训班。现将有关事项通知如下。",
+            "一、培训时间：2026年12月8日至12月11日，共4天，不少于32学时。",
+            "二、培训地点：云溪县应急管理局培训中心（县人民路1号）三楼报告厅。",
+            "三、参训对象：辖区内危险化学品、非煤矿山、金属冶炼等高危行业企业主要负责人。",
+            "四、有关要求：请参训人员携带身份证原件及复印件，按时报到，培训期间不得无故缺课。",
+        ],
+        "attachments": ["参训人员名单", "培训日程安排"],
+        "signer": "云溪县应急管理局",
+        "date": date(2026, 11, 22),
+        "seal": Seal.sample(),
+        "contact": "联系人：李敏，电话：0571-88880001",
+        "cc": "县安委会各成员单位",
+        "printer": "云溪县应急管理局办公室",
+        "print_date": date(2026, 11, 22),
+    },
+)
+
+_kind(
+    "training_certificate", "培训合格证明", "training_certificate.docx",
+    (
+        Field("holder_name", "姓名"),
+        Field("id_number", "身份证号（模板中用 mask_id 显示）"),
+        Field("organization", "工作单位"),
+        Field("post", "岗位类别"),
+        Field("operation_category", "作业类别", required=False),
+        Field("course", "培训项目"),
+        Field("hours", "学时", "number"),
+        Field("score", "考核成绩", "number"),
+        Field("certificate_no", "证明编号"),
+        Field("issue_date", "发证日期", "date"),
+        Field("expiry_date", "有效期至", "date"),
+        Field("issuer", "发证机关"),
+        Field("seal", "印章", "image", required=False),
+        Field("qr", "核验二维码", "image"),
+        Field("verify_url", "核验网址", required=False),
+        Field("photo", "照片", "image", required=False),
+    ),
+    sample={
+        "holder_name": "张建国",
+        "id_number": "331102197805126613",
+        "organization": "云溪县青石化工有限公司",
+        "post": "主要负责人",
+        "operation_category": "",
+        "course": "危险化学品生产经营单位主要负责人安全生产知识和管理能力培训",
+        "hours": 48,
+        "score": 86,
+        "certificate_no": "YXAQ-2026-000123",
+        "issue_date": date(2026, 11, 22),
+        "expiry_date": date(2029, 11, 21),
+        "issuer": "云溪县应急管理局",
+        "seal": Seal.sample(),
+        "qr": QRCode("https://yjj.example.gov.cn/verify/3kP9xQ2mZt7wLr5v", size_mm=28),
+        "verify_url": "https://yjj.example.gov.cn/verify/3kP9xQ2mZt7wLr5v",
+        "photo": None,
+    },
+)
+
+_kind(
+    "award_certificate", "竞赛获奖证书", "award_certificate.docx",
+    (
+        Field("winner", "获奖者（个人或队伍）"),
+        Field("organization", "所在单位", required=False),
+        Field("competition", "竞赛名称"),
+        Field("award", "奖项"),
+        Field("score", "成绩", "number", required=False),
+        Field("rank", "名次", "number", required=False),
+        Field("certificate_no", "证书编号"),
+        Field("issuer", "颁发单位"),
+        Field("date", "颁发日期", "date"),
+        Field("seal", "印章", "image", required=False),
+        Field("qr", "核验二维码", "image", required=False),
+    ),
+    sample={
+        "winner": "王芳",
+        "organization": "城关镇东门社区",
+        "competition": "2026年云溪县全民应急知识网络竞赛",
+        "award": "一等奖",
+        "score": 98,
+        "rank": 1,
+        "certificate_no": "YXJS-2026-0001",
+        "issuer": "云溪县应急管理局",
+        "date": date(2026, 11, 22),
+        "seal": Seal.sample(),
+        "qr": QRCode("https://yjj.example.gov.cn/verify/a8Kq2Lm9Xz", size_mm=20),
+    },
+)
+
+_kind(
+    "plan", "应急预案", "plan.docx",
+    (
+        Field("organization", "编制单位"),
+        Field("title", "预案名称"),
+        Field("plan_type", "预案类型"),
+        Field("version", "版本号"),
+        Field("publish_date", "发布日期", "date"),
+        Field("approver", "批准人", required=False),
+        Field("chapters", "章节", "rows", columns=("number", "title", "content")),
+        Field("attachments", "附件", "list", required=False),
+    ),
+    sample={
+        "organization": "云溪县青石化工有限公司",
+        "title": "云溪县青石化工有限公司生产安全事故综合应急预案",
+        "plan_type": "综合应急预案",
+        "version": "2026版（第3版）",
+        "publish_date": date(2026, 11, 22),
+        "approver": "张建国",
+        "chapters": [
+            {"number": "1", "title": "总则", "content":
+                "<h3>1.1 适用范围</h3><p>本预案适用于本公司生产经营过程中发生的生产安全事故的应对工作。</p>"
+                "<h3>1.2 响应分级</h3><ol><li>一级响应：公司层面</li><li>二级响应：车间层面</li></ol>"},
+            {"number": "2", "title": "应急组织机构及职责", "content":
+                "<p>公司成立应急救援指挥部，总指挥由主要负责人担任。</p>"
+                "<table><tr><th>小组</th><th>组长</th><th>职责</th></tr>"
+                "<tr><td>抢险救援组</td><td>李强</td><td>现场抢险、人员搜救</td></tr>"
+                "<tr><td>警戒疏散组</td><td>王磊</td><td>设置警戒区、疏散人员</td></tr></table>"},
+            {"number": "3", "title": "应急响应", "content":
+                "<p>事故发生后，现场人员应立即报告，并采取以下措施：</p>"
+                "<ul><li>切断物料来源</li><li>启动应急处置程序</li><li>拨打 119、120</li></ul>"},
+        ],
+        "attachments": ["应急救援队伍及联系方式", "应急物资装备清单"],
+    },
+)
+
+_kind(
+    "drill_record", "应急演练记录表", "drill_record.docx",
+    (
+        Field("title", "演练名称"),
+        Field("organization", "组织单位"),
+        Field("plan_title", "依据预案"),
+        Field("drill_date", "演练日期", "date"),
+        Field("location", "演练地点"),
+        Field("form", "演练形式"),
+        Field("commander", "总指挥"),
+        Field("participants", "参演人数", "number"),
+        Field("scenario", "演练情景"),
+        Field("steps", "演练过程", "rows", columns=("time", "content")),
+        Field("problems", "发现的问题", "list", required=False),
+        Field("recorder", "记录人"),
+    ),
+    sample={
+        "title": "2026年危险化学品泄漏事故综合应急演练",
+        "organization": "云溪县青石化工有限公司",
+        "plan_title": "云溪县青石化工有限公司生产安全事故综合应急预案",
+        "drill_date": date(2026, 10, 16),
+        "location": "公司罐区及厂区东门",
+        "form": "实战演练（综合演练）",
+        "commander": "张建国",
+        "participants": 46,
+        "scenario": "储罐区甲醇储罐法兰泄漏，一名操作工吸入中毒。",
+        "steps": [
+            {"time": "09:00", "content": "巡检人员发现泄漏，立即报告中控室"},
+            {"time": "09:03", "content": "总指挥宣布启动二级响应，各小组集结"},
+            {"time": "09:10", "content": "抢险组佩戴空气呼吸器关闭阀门，医疗组转运伤员"},
+            {"time": "09:35", "content": "泄漏控制，总指挥宣布演练结束"},
+        ],
+        "problems": ["警戒组到位时间偏长（8分钟）", "部分人员不熟悉空气呼吸器佩戴"],
+        "recorder": "陈静",
+    },
+)
+
+_kind(
+    "drill_evaluation", "应急演练评估报告", "drill_evaluation.docx",
+    (
+        Field("title", "演练名称"),
+        Field("organization", "组织单位"),
+        Field("drill_date", "演练日期", "date"),
+        Field("evaluators", "评估人员"),
+        Field("summary", "演练概况"),
+        Field("items", "评估项目", "rows", columns=("aspect", "result", "comment")),
+        Field("problems", "问题及整改", "rows", columns=("description", "measure", "owner", "deadline")),
+        Field("conclusion", "评估结论"),
+        Field("issuer", "评估单位"),
+        Field("date", "报告日期", "date"),
+        Field("seal", "印章", "image", required=False),
+    ),
+    sample={
+        "title": "2026年危险化学品泄漏事故综合应急演练",
+        "organization": "云溪县青石化工有限公司",
+        "drill_date": date(2026, 10, 16),
+        "evaluators": "刘洋（县应急管理局）、周敏（化工专家）",
+        "summary": "本次演练依据公司综合应急预案，检验了泄漏处置和人员救护环节，参演46人。",
+        "items": [
+            {"aspect": "预警与信息报告", "result": "良好", "comment": "报告及时、内容完整"},
+            {"aspect": "应急响应与指挥", "result": "一般", "comment": "警戒组到位偏慢"},
+            {"aspect": "现场处置", "result": "良好", "comment": "关阀堵漏规范"},
+        ],
+        "problems": [
+            {"description": "警戒组到位时间偏长", "measure": "调整警戒组集结点", "owner": "王磊",
+             "deadline": "2026-11-30"},
+            {"description": "空气呼吸器佩戴不熟练", "measure": "每月组织一次佩戴训练", "owner": "李强",
+             "deadline": "2026-12-31"},
+        ],
+        "conclusion": "演练达到预期目的，预案总体可行，需按上表完成整改。",
+        "issuer": "云溪县应急管理局",
+        "date": date(2026, 10, 20),
+        "seal": Seal.sample(),
+    },
+)
+
+_kind(
+    "signin_sheet", "培训签到表", "signin_sheet.docx",
+    (
+        Field("session_title", "培训班名称"),
+        Field("course", "培训项目"),
+        Field("date", "日期", "date"),
+        Field("location", "地点"),
+        Field("organizer", "主办单位"),
+        Field("trainees", "学员", "rows", columns=("no", "name", "organization", "post", "phone")),
+    ),
+    sample={
+        "session_title": "2026年第四期主要负责人安全生产培训班",
+        "course": "危险化学品生产经营单位主要负责人安全生产知识和管理能力培训",
+        "date": date(2026, 12, 8),
+        "location": "云溪县应急管理局培训中心三楼报告厅",
+        "organizer": "云溪县应急管理局",
+        "trainees": [
+            {"no": i + 1, "name": name, "organization": org, "post": "主要负责人", "phone": phone}
+            for i, (name, org, phone) in enumerate([
+                ("张建国", "云溪县青石化工有限公司", "139****1234"),
+                ("李强", "城关顺达危化品运输有限公司", "137****5678"),
+                ("王芳", "双溪恒福化工有限公司", "150****2468"),
+            ])
+        ],
+    },
+)

@@ -1,0 +1,3 @@
+"""Background jobs: see services.py."""
+
+from webapp.jobs import bp
