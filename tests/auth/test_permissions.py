@@ -17,9 +17,9 @@ def test_only_admins_manage_users_others_get_a_chinese_403(client, login, role):
 @pytest.mark.parametrize(
     ("role", "visible", "hidden"),
     [
-        (Role.ADMIN, ["工作台", "组织机构", "人员", "用户管理"], []),
-        (Role.LEADER, ["工作台", "组织机构", "人员"], ["用户管理"]),
-        (Role.TRAINING, ["工作台", "组织机构", "人员"], ["用户管理"]),
+        (Role.ADMIN, ["工作台", "组织机构", "人员", "公文模板", "用户管理"], []),
+        (Role.LEADER, ["工作台", "组织机构", "人员"], ["用户管理", "公文模板"]),
+        (Role.TRAINING, ["工作台", "组织机构", "人员", "公文模板"], ["用户管理"]),
     ],
 )
 def test_navigation_shows_only_what_the_role_may_open(client, login, role, visible, hidden):
