@@ -54,6 +54,12 @@ class Defaults:
     # higher than the real number of proxies: the header could then be forged.
     TRUSTED_PROXIES = 0
 
+    # PDF through LibreOffice (webapp/documents/pdf.py). None = find it: soffice on PATH, else /usr/bin/soffice.
+    SOFFICE_PATH = None
+    PDFTOPPM_PATH = None  # poppler-utils, for the page-1 preview; None = pdftoppm on PATH
+    # One conversion, including the wait for the one-at-a-time lock; then its process group is killed.
+    PDF_TIMEOUT_SECONDS = 120
+
     # Shipped .docx templates (doc_templates/ in the repository); registered on first use.
     DOC_TEMPLATES_DIR = None
 

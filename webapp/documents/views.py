@@ -78,6 +78,7 @@ def _detail_page(template: DocumentTemplate, version_form: VersionUploadForm):
     return render_template(
         "documents/detail.html", template=template, kind=kind, check=check, used=used,
         version_form=version_form, action_form=EmptyForm(), pdf_available=pdf.available(),
+        preview_available=pdf.preview_available(),
     )
 
 
