@@ -145,3 +145,42 @@ def test_sample_shows_the_undefined_name_instead_of_failing_silently(client, log
     response = client.get(f"/documents/{template.id}/sample.docx", follow_redirects=True)
     assert "样例生成失败" in page_text(response)
     assert "nme" in page_text(response)
+
+
+def _needs_libreoffice():
+    import os
+
+    from webapp.documents import pdf
+
+    if not pdf.preview_available():
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice and pdftoppm must be installed in CI")
+        pytest.skip("LibreOffice or pdftoppm is not installed")
+
+
+def test_pdf_download_and_first_page_preview(client, login):
+    _needs_libreoffice()
+    login(Role.TRAINING)
+    client.get("/documents/")
+    template = db.session.scalar(db.select(DocumentTemplate))
+    detail = client.get(f"/documents/{template.id}").get_data(as_text=True)
+    assert 'data-testid="preview"' in detail
+    png = client.get(f"/documents/{template.id}/sample.png")
+    assert png.status_code == 200 and png.data.startswith(b"\x89PNG")
+    data = {"winner": "赵芳", "competition": "安全生产月知识竞赛", "award": "二等奖", "certificate_no": "YX-2",
+            "issuer": "云溪县应急管理局", "date": "2026-06-30", "output": "pdf"}
+    response = client.post(f"/documents/{template.id}/render", data=data)
+    assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
+
+
+def test_without_libreoffice_the_word_file_is_still_offered(app, client, login):
+    app.config["SOFFICE_PATH"] = "/nonexistent/soffice"  # read at each conversion
+    login(Role.TRAINING)
+    assert "本机未安装 LibreOffice" in page_text(client.get("/documents/"))
+    template = db.session.scalar(db.select(DocumentTemplate))
+    data = {"winner": "赵芳", "competition": "竞赛", "award": "二等奖", "certificate_no": "YX-3",
+            "issuer": "云溪县应急管理局", "date": "2026-06-30", "output": "pdf"}
+    response = client.post(f"/documents/{template.id}/render", data=data, follow_redirects=True)
+    text = page_text(response)
+    assert "本机未安装 LibreOffice" in text and "Word 版本已生成" in text
+    assert "赵芳" in table_text(response, "generated-table")
