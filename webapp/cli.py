@@ -12,10 +12,12 @@ from webapp.extensions import db
 
 def init_app(app: Flask) -> None:
     from webapp.documents import cli as documents_cli
+    from webapp.jobs import cli as jobs_cli
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     documents_cli.init_app(app)
+    jobs_cli.init_app(app)
 
 
 @click.command("seed-demo")

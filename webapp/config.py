@@ -54,6 +54,13 @@ class Defaults:
     # higher than the real number of proxies: the header could then be forged.
     TRUSTED_PROXIES = 0
 
+    # Background jobs: with REDIS_URL they go to this RQ queue and `flask worker` runs them; without,
+    # JOB_THREADS daemon threads of the web process run them.
+    JOBS_QUEUE = "workbench"
+    JOB_TIMEOUT_SECONDS = 3600
+    JOB_THREADS = 2
+    JOB_TMP_DIR = None  # temp files for job output; point at the storage volume if /tmp is a small tmpfs
+
     # PDF through LibreOffice (webapp/documents/pdf.py). None = find it: soffice on PATH, else /usr/bin/soffice.
     SOFFICE_PATH = None
     PDFTOPPM_PATH = None  # poppler-utils, for the page-1 preview; None = pdftoppm on PATH
