@@ -7,32 +7,12 @@ import pytest
 from docx import Document
 
 from tests.conftest import page_text, table_text
+from tests.documents.conftest import AWARD, AWARD_LINES
 from tests.documents.test_engine import docx_bytes, texts
 from webapp.auth.permissions import Role
 from webapp.documents import services
-from webapp.documents.kinds import KINDS
 from webapp.documents.models import DocumentTemplate, GeneratedDocument, TemplateVersion
 from webapp.extensions import db
-
-AWARD = KINDS["award_certificate"]
-AWARD_LINES = ("{{ winner }}：在{{ competition }}中荣获{{ award }}。", "证书编号：{{ certificate_no }}",
-               "{{ issuer }} {{ date|cn_date }}")
-
-
-@pytest.fixture
-def shipped_dir(tmp_path):
-    folder = tmp_path / "doc_templates"
-    folder.mkdir()
-    (folder / AWARD.shipped).write_bytes(docx_bytes(*AWARD_LINES))
-    return folder
-
-
-@pytest.fixture
-def app(make_app, shipped_dir):
-    app = make_app(DOC_TEMPLATES_DIR=str(shipped_dir))
-    with app.app_context():
-        yield app
-        db.session.remove()
 
 
 def upload(client, url, data, **fields):

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from webapp.common.choices import choices
 from webapp.documents.kinds import KINDS, DocumentKind
+from webapp.documents.printing import OUTPUTS
 
 
 class TemplateUploadForm(FlaskForm):
@@ -48,3 +49,9 @@ def render_form_class(kind: DocumentKind) -> type[FlaskForm]:
         setattr(RenderForm, f.name, field)
     RenderForm.output = SelectField(_l("输出格式"), choices=choices([("docx", "Word（.docx）"), ("pdf", "PDF")]))
     return RenderForm
+
+
+class BatchForm(FlaskForm):
+    title = StringField(_l("名称"), validators=[Optional(), Length(max=80)], description=_l("如：2026年第四期培训班结业证书"))
+    file = FileField(_l("数据表（.xlsx）"), validators=[FileRequired(_l("请选择数据表"))])
+    output = SelectField(_l("输出"), choices=choices(OUTPUTS.items()))

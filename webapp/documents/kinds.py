@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from webapp.documents.images import QRCode, Seal
+from webapp.documents.richtext import Rich
 
 # Every kind also receives these, filled in by the engine when the caller does not give them.
 COMMON_FIELDS = ("bureau", "today")
@@ -43,6 +44,11 @@ class DocumentKind:
     @property
     def required(self) -> set[str]:
         return {f.name for f in self.fields if f.required}
+
+    def complete(self, context: dict) -> dict:
+        """Optional fields a caller left out become None, so `{% if photo %}` works under
+        StrictUndefined while a missing required field still fails by name."""
+        return {f.name: None for f in self.fields if not f.required} | dict(context)
 
 
 KINDS: dict[str, DocumentKind] = {}
@@ -184,17 +190,17 @@ _kind(
         "publish_date": date(2026, 11, 22),
         "approver": "张建国",
         "chapters": [
-            {"number": "1", "title": "总则", "content":
+            {"number": "1", "title": "总则", "content": Rich(
                 "<h3>1.1 适用范围</h3><p>本预案适用于本公司生产经营过程中发生的生产安全事故的应对工作。</p>"
-                "<h3>1.2 响应分级</h3><ol><li>一级响应：公司层面</li><li>二级响应：车间层面</li></ol>"},
-            {"number": "2", "title": "应急组织机构及职责", "content":
+                "<h3>1.2 响应分级</h3><ol><li>一级响应：公司层面</li><li>二级响应：车间层面</li></ol>")},
+            {"number": "2", "title": "应急组织机构及职责", "content": Rich(
                 "<p>公司成立应急救援指挥部，总指挥由主要负责人担任。</p>"
                 "<table><tr><th>小组</th><th>组长</th><th>职责</th></tr>"
                 "<tr><td>抢险救援组</td><td>李强</td><td>现场抢险、人员搜救</td></tr>"
-                "<tr><td>警戒疏散组</td><td>王磊</td><td>设置警戒区、疏散人员</td></tr></table>"},
-            {"number": "3", "title": "应急响应", "content":
+                "<tr><td>警戒疏散组</td><td>王磊</td><td>设置警戒区、疏散人员</td></tr></table>")},
+            {"number": "3", "title": "应急响应", "content": Rich(
                 "<p>事故发生后，现场人员应立即报告，并采取以下措施：</p>"
-                "<ul><li>切断物料来源</li><li>启动应急处置程序</li><li>拨打 119、120</li></ul>"},
+                "<ul><li>切断物料来源</li><li>启动应急处置程序</li><li>拨打 119、120</li></ul>")},
         ],
         "attachments": ["应急救援队伍及联系方式", "应急物资装备清单"],
     },

@@ -185,7 +185,7 @@ def render_for(kind: str, context: dict, *, title: str, user=None, source: str |
     which template version made it. Raises TemplateProblem (a UserError) with a Chinese message."""
     template = template_for(kind, template_id)
     version = template.current_version
-    data = render_version(version, context)
+    data = render_version(version, KINDS[kind].complete(context))
     document = GeneratedDocument(
         version=version, title=title, source=source, storage_key=storage.save(data, "documents", "docx"),
         filename=f"{_safe_title(title)}.docx", created_by_id=user.id if user is not None else None,
@@ -197,7 +197,8 @@ def render_for(kind: str, context: dict, *, title: str, user=None, source: str |
 
 def sample_docx(template: DocumentTemplate, version: TemplateVersion | None = None) -> bytes:
     """The template filled with its kind's sample data: the preview every template has."""
-    return render_version(version or template.current_version, kind_of(template).sample)
+    kind = kind_of(template)
+    return render_version(version or template.current_version, kind.complete(kind.sample))
 
 
 def document_data(document: GeneratedDocument) -> bytes:

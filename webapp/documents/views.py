@@ -7,8 +7,9 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user
 
 from webapp.auth.permissions import can, require
-from webapp.documents import bp, pdf, services
-from webapp.documents.forms import EmptyForm, TemplateUploadForm, VersionUploadForm, render_form_class
+from webapp.common.spreadsheets import SheetError, xlsx_response
+from webapp.documents import bp, pdf, printing, services
+from webapp.documents.forms import BatchForm, EmptyForm, TemplateUploadForm, VersionUploadForm, render_form_class
 from webapp.documents.kinds import KINDS
 from webapp.documents.models import DocumentTemplate, GeneratedDocument, TemplateVersion
 from webapp.errors import UserError, show_on_form
@@ -78,7 +79,7 @@ def _detail_page(template: DocumentTemplate, version_form: VersionUploadForm):
     return render_template(
         "documents/detail.html", template=template, kind=kind, check=check, used=used,
         version_form=version_form, action_form=EmptyForm(), pdf_available=pdf.available(),
-        preview_available=pdf.preview_available(),
+        preview_available=pdf.preview_available(), renderable=services.form_renderable(kind),
     )
 
 
@@ -193,3 +194,37 @@ def generated_file(document_id: int, fmt: str):
     except UserError as exc:
         flash(f"{exc.message}", "warning")
         return redirect(url_for("documents.generated"))
+
+
+@bp.get("/<int:template_id>/batch/data-template")
+@require("documents.render")
+def batch_data_template(template_id: int):
+    template = _template(template_id)
+    kind = services.kind_of(template)
+    return xlsx_response(f"{kind.label}批量数据模板.xlsx", printing.data_template(kind))
+
+
+@bp.route("/<int:template_id>/batch", methods=["GET", "POST"])
+@require("documents.render")
+def batch_print(template_id: int):
+    """Many documents from one spreadsheet: checked here, rendered by a background job."""
+    template = _template(template_id)
+    kind = services.kind_of(template)
+    if not services.form_renderable(kind):
+        flash(f"“{kind.label}”由相应业务模块生成，这里只能查看样例", "info")
+        return redirect(url_for("documents.detail", template_id=template.id))
+    form = BatchForm()
+    errors, problem = [], None
+    if form.validate_on_submit():
+        try:
+            records = printing.records_from_sheet(kind, form.file.data.stream)
+            job = printing.submit(template, records, form.output.data, form.title.data.strip() or kind.label,
+                                  current_user)
+        except printing.RowsRefused as exc:
+            errors = exc.errors
+        except (SheetError, UserError) as exc:
+            problem = getattr(exc, "message", str(exc))
+        else:
+            return redirect(url_for("jobs.detail", job_id=job.id))
+    return render_template("documents/batch.html", template=template, kind=kind, form=form, errors=errors,
+                           problem=problem)
