@@ -1,12 +1,11 @@
 """The job page in a real browser: the bar moves by itself (static/js/jobs.js polling the JSON under
 the CSP), the download button appears with the Chinese file name, and cancelling works with CSRF on."""
 
-import os
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.serving import CHROMIUM, DESKTOP, LAUNCH_ARGS, serve
+from tests.browser.serving import DESKTOP, serve
 from tests.conftest import PASSWORD, dispose, make_test_app
 from webapp.auth import services as auth_services
 from webapp.auth.models import User
@@ -17,11 +16,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def site(tmp_path):
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} not found (CI is set, so the browser tests must run)", pytrace=False)
-        pytest.skip(f"{CHROMIUM} not found")
+def site(tmp_path, chromium_path):
     app = make_test_app(tmp_path, WTF_CSRF_ENABLED=True)
     with app.app_context():
         auth_services.create_user("peixun", "培训科", PASSWORD, ["training_officer"])
@@ -33,28 +28,24 @@ def site(tmp_path):
 
 
 @pytest.fixture
-def page(site):
-    from playwright.sync_api import sync_playwright
-
+def page(site, browser):
+    """One Playwright per test session (tests/browser/conftest.py): a second one would clash."""
     _, base_url = site
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        context = browser.new_context(base_url=base_url, locale="zh-CN", accept_downloads=True, **DESKTOP)
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        errors = []
-        # A CSP refusal or a script error is a console error; a missing file is a 4xx response.
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "404" not in m.text else None)
-        page.on("response", lambda r: errors.append(r.url) if r.status >= 400 and "favicon" not in r.url else None)
-        page.goto("/login")
-        page.get_by_label("用户名").fill("peixun")
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        expect(page.get_by_test_id("main-nav")).to_be_attached()
-        yield page
-        context.close()
-        browser.close()
+    context = browser.new_context(base_url=base_url, locale="zh-CN", accept_downloads=True, **DESKTOP)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors = []
+    # A CSP refusal or a script error is a console error; a missing file is a 4xx response.
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "404" not in m.text else None)
+    page.on("response", lambda r: errors.append(r.url) if r.status >= 400 and "favicon" not in r.url else None)
+    page.goto("/login")
+    page.get_by_label("用户名").fill("peixun")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_test_id("main-nav")).to_be_attached()
+    yield page
+    context.close()
     assert errors == []
 
 
