@@ -104,7 +104,7 @@ _kind(
     "training_certificate", "培训合格证明", "training_certificate.docx",
     (
         Field("holder_name", "姓名"),
-        Field("id_number", "身份证号（模板中用 mask_id 显示）"),
+        Field("id_number", "身份证号"),  # templates show it through mask_id
         Field("organization", "工作单位"),
         Field("post", "岗位类别"),
         Field("operation_category", "作业类别", required=False),

@@ -127,6 +127,7 @@ def run(ctx, version_id: int, data_key: str, output: str, title: str, source: st
         ctx.save_result(pdf_path, f"{title}.pdf")
     else:
         ctx.save_result(out, filename)
+    ctx.progress(total, total, f"已生成 {total} 份")
     db.session.add(GeneratedDocument(version_id=version.id, title=title, source=source, storage_key=key,
                                      filename=filename, record_count=total, created_by_id=user_id))
     # The runner commits this row together with marking the job done.
