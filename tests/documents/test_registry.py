@@ -5,6 +5,7 @@ import io
 
 import pytest
 from docx import Document
+from PIL import Image
 
 from tests.conftest import page_text, table_text
 from tests.documents.conftest import AWARD, AWARD_LINES
@@ -164,3 +165,21 @@ def test_without_libreoffice_the_word_file_is_still_offered(app, client, login):
     text = page_text(response)
     assert "本机未安装 LibreOffice" in text and "Word 版本已生成" in text
     assert "赵芳" in table_text(response, "generated-table")
+
+
+def test_admin_uploads_the_bureau_seal_and_documents_carry_it(client, login):
+    login(Role.ADMIN)
+    client.get("/documents/")
+    assert "尚未上传" in page_text(client.get("/documents/"))
+    photo = io.BytesIO()
+    Image.new("RGB", (50, 50), "white").save(photo, format="JPEG")
+    refused = client.post("/documents/seal", data={"file": (io.BytesIO(photo.getvalue()), "seal.jpg")},
+                          content_type="multipart/form-data", follow_redirects=True)
+    assert "背景透明的 PNG" in page_text(refused)
+    seal = io.BytesIO()
+    Image.new("RGBA", (200, 200), (200, 20, 30, 200)).save(seal, format="PNG")
+    client.post("/documents/seal", data={"file": (io.BytesIO(seal.getvalue()), "seal.png")},
+                content_type="multipart/form-data")
+    assert "已上传" in page_text(client.get("/documents/"))
+    assert client.get("/documents/seal.png").data == seal.getvalue()
+    assert services.bureau_seal().data == seal.getvalue()

@@ -55,3 +55,7 @@ class BatchForm(FlaskForm):
     title = StringField(_l("名称"), validators=[Optional(), Length(max=80)], description=_l("如：2026年第四期培训班结业证书"))
     file = FileField(_l("数据表（.xlsx）"), validators=[FileRequired(_l("请选择数据表"))])
     output = SelectField(_l("输出"), choices=choices(OUTPUTS.items()))
+
+
+class SealForm(FlaskForm):
+    file = FileField(_l("印章图片（背景透明的 PNG）"), validators=[FileRequired(_l("请选择印章图片"))])

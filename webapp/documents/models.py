@@ -84,3 +84,15 @@ class GeneratedDocument(db.Model):
 
     version: Mapped[TemplateVersion] = relationship()
     created_by = relationship("User")
+
+
+class DocumentAsset(db.Model):
+    """Pictures every document of the bureau uses, by name: "seal" is the bureau's seal (公章)."""
+
+    __tablename__ = "document_assets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    storage_key: Mapped[str] = mapped_column(String(120))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -39,7 +39,7 @@ def data_template(kind: DocumentKind) -> bytes:
         value = kind.sample.get(f.name, "")
         example.append("；".join(value) if isinstance(value, list) else value)
     notes = ["每行生成一份文档；第 1 行为表头，请勿修改。", "日期写成 2026-11-22。列表类字段（如附件）用“；”分隔多项。",
-             "带 * 的列必须填写。印章使用系统设置的印章图片。"]
+             "带 * 的列必须填写。印章使用“公文模板”页面上传的本单位印章。"]
     headers = [_header(f) for f in fields]
     return template_bytes(headers, [tuple(example)], notes, ())
 
@@ -106,7 +106,8 @@ def run(ctx, version_id: int, data_key: str, output: str, title: str, source: st
     total = len(records)
     ctx.progress(0, total, "正在准备模板")
     compiled = batch.compile_template(services.version_data(version))
-    rows = (_with_pictures(kind, record, services.bureau_name()) for record in records)
+    seal = services.bureau_seal()
+    rows = (_with_pictures(kind, record, services.bureau_name(), seal) for record in records)
 
     def progress(done: int) -> None:
         ctx.progress(done, total, f"已生成 {done} / {total} 份")
@@ -134,12 +135,12 @@ def run(ctx, version_id: int, data_key: str, output: str, title: str, source: st
     storage.delete(data_key)
 
 
-def _with_pictures(kind: DocumentKind, record: dict, bureau: str) -> dict:
+def _with_pictures(kind: DocumentKind, record: dict, bureau: str, seal) -> dict:
     """A sheet row holds text; the pictures are made here: the QR code from the row's verify URL,
-    the seal from the specimen until the bureau's own seal can be uploaded, no photo."""
+    the bureau's seal, no photo."""
     values = kind.complete({"bureau": bureau} | dict(record))
     if record.get("verify_url"):
         values["qr"] = QRCode(record["verify_url"], size_mm=28)
     if "seal" in kind.names and values.get("seal") is None:
-        values["seal"] = kind.sample.get("seal")
+        values["seal"] = seal
     return values

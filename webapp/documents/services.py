@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 
 from webapp import storage
 from webapp.documents import engine
+from webapp.documents.images import Seal, check_picture
 from webapp.documents.kinds import KINDS, DocumentKind
-from webapp.documents.models import DocumentTemplate, GeneratedDocument, TemplateVersion
+from webapp.documents.models import DocumentAsset, DocumentTemplate, GeneratedDocument, TemplateVersion
 from webapp.errors import FieldErrors, UserError
 from webapp.extensions import db
 
@@ -220,8 +221,8 @@ def form_renderable(kind: DocumentKind) -> bool:
 
 
 def context_from_form(kind: DocumentKind, data: dict) -> dict:
-    """The form's values as a render context: lists split into lines; pictures from the sample
-    (the specimen seal) until the bureau's own seal is uploaded; a QR code of the verify URL."""
+    """The form's values as a render context: lists split into lines; the bureau's seal; a QR code
+    of the verify URL; no photo."""
     from webapp.documents.images import QRCode
 
     context = {}
@@ -230,7 +231,7 @@ def context_from_form(kind: DocumentKind, data: dict) -> dict:
         if f.type == "list":
             value = [line.strip() for line in (value or "").splitlines() if line.strip()]
         elif f.type == "image":
-            value = kind.sample.get(f.name)
+            value = bureau_seal() if f.name == "seal" else None
         elif f.type in ("rows", "rich"):
             value = kind.sample.get(f.name)
         elif isinstance(value, str):
@@ -246,3 +247,36 @@ def title_for(kind: DocumentKind, context: dict) -> str:
         if context.get(name):
             return f"{kind.label}－{context[name]}" if name != "title" else str(context[name])
     return kind.label
+
+
+# ---------------------------------------------------------------- the bureau's seal
+
+
+def seal_asset() -> DocumentAsset | None:
+    return db.session.scalar(select(DocumentAsset).where(DocumentAsset.name == "seal"))
+
+
+def bureau_seal() -> Seal:
+    """The seal documents carry: the one an admin uploaded, else the specimen stamp 样章."""
+    asset = seal_asset()
+    if asset is None:
+        return Seal.sample()
+    with storage.open_file(asset.storage_key) as f:
+        return Seal(f.read())
+
+
+def set_seal(data: bytes, user) -> None:
+    """Replace the bureau's seal. A PNG with a transparent background prints cleanly over text."""
+    check_picture(data, "印章图片")
+    if not data.startswith(b"\x89PNG"):
+        raise UserError("印章图片请使用背景透明的 PNG 文件", field="file")
+    asset = seal_asset()
+    old = asset.storage_key if asset else None
+    if asset is None:
+        asset = DocumentAsset(name="seal", storage_key="")
+        db.session.add(asset)
+    asset.storage_key = storage.save(data, "assets", "png")
+    asset.uploaded_by_id = user.id if user is not None else None
+    db.session.flush()
+    if old:
+        storage.delete(old)

@@ -9,7 +9,14 @@ from flask_login import current_user
 from webapp.auth.permissions import can, require
 from webapp.common.spreadsheets import SheetError, xlsx_response
 from webapp.documents import bp, pdf, printing, services
-from webapp.documents.forms import BatchForm, EmptyForm, TemplateUploadForm, VersionUploadForm, render_form_class
+from webapp.documents.forms import (
+    BatchForm,
+    EmptyForm,
+    SealForm,
+    TemplateUploadForm,
+    VersionUploadForm,
+    render_form_class,
+)
 from webapp.documents.kinds import KINDS
 from webapp.documents.models import DocumentTemplate, GeneratedDocument, TemplateVersion
 from webapp.errors import UserError, show_on_form
@@ -45,7 +52,30 @@ def index():
     items = services.templates(request.args.get("kind") or None, include_inactive=True)
     checks = {t.id: services.check_version(t) for t in items if t.current_version}
     return render_template("documents/index.html", items=items, checks=checks, kinds=KINDS,
-                           pdf_available=pdf.available())
+                           pdf_available=pdf.available(), seal=services.seal_asset(), seal_form=SealForm())
+
+
+@bp.post("/seal")
+@require("documents.manage")
+def upload_seal():
+    form = SealForm()
+    if form.validate_on_submit():
+        try:
+            services.set_seal(form.file.data.read(), current_user)
+        except UserError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            flash("已更新本单位印章，之后生成的文档都使用它", "success")
+    else:
+        flash("；".join(e for errors in form.errors.values() for e in errors), "danger")
+    return redirect(url_for("documents.index"))
+
+
+@bp.get("/seal.png")
+@require("documents.view")
+def seal_image():
+    return send_file(io.BytesIO(services.bureau_seal().data), mimetype="image/png", max_age=0)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -168,7 +198,8 @@ def render_document(template_id: int):
             show_on_form(form, exc)
         else:
             return _docx(services.document_data(document), document.filename)
-    return render_template("documents/render.html", template=template, kind=kind, form=form)
+    return render_template("documents/render.html", template=template, kind=kind, form=form,
+                           has_seal=services.seal_asset() is not None)
 
 
 @bp.get("/generated")
