@@ -26,8 +26,9 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory, chromium_path):
-    """The demo county served on 127.0.0.1:<random port>; yields the base URL."""
+def live_site(tmp_path_factory, chromium_path):
+    """(app, base URL) of the demo county served on 127.0.0.1:<random port>. One per session: on
+    PostgreSQL every test app shares one database, so a second site would wipe this one's data."""
     from webapp.auth import demo as auth_demo
     from webapp.extensions import db
     from webapp.registry import demo as registry_demo
@@ -44,7 +45,12 @@ def live_server(tmp_path_factory, chromium_path):
         ctx.pop()
 
     with serve(app) as base_url:
-        yield base_url
+        yield app, base_url
+
+
+@pytest.fixture(scope="session")
+def live_server(live_site):
+    return live_site[1]
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,11 @@
 """The job page in a real browser: the bar moves by itself (static/js/jobs.js polling the JSON under
 the CSP), the download button appears with the Chinese file name, and cancelling works with CSRF on."""
 
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.serving import DESKTOP, serve
-from tests.conftest import PASSWORD, dispose, make_test_app
-from webapp.auth import services as auth_services
+from tests.browser.serving import DESKTOP
+from webapp.auth.demo import DEMO_PASSWORD
 from webapp.auth.models import User
 from webapp.extensions import db
 from webapp.jobs import services
@@ -16,21 +14,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def site(tmp_path, chromium_path):
-    app = make_test_app(tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        auth_services.create_user("peixun", "培训科", PASSWORD, ["training_officer"])
-        db.session.commit()
-        db.session.remove()
-    with serve(app) as base_url:
-        yield app, base_url
-    dispose(app)
-
-
-@pytest.fixture
-def page(site, browser):
+def page(live_site, browser):
     """One Playwright per test session (tests/browser/conftest.py): a second one would clash."""
-    _, base_url = site
+    _, base_url = live_site
     context = browser.new_context(base_url=base_url, locale="zh-CN", accept_downloads=True, **DESKTOP)
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -41,7 +27,7 @@ def page(site, browser):
     page.on("response", lambda r: errors.append(r.url) if r.status >= 400 and "favicon" not in r.url else None)
     page.goto("/login")
     page.get_by_label("用户名").fill("peixun")
-    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_test_id("main-nav")).to_be_attached()
     yield page
@@ -59,8 +45,8 @@ def start(app, **payload) -> str:
     return job_id
 
 
-def test_the_bar_moves_and_the_download_appears(site, page):
-    app, _ = site
+def test_the_bar_moves_and_the_download_appears(live_site, page):
+    app, _ = live_site
     job_id = start(app, steps=20, filename="结业证书（第一期）.txt", delay=0.15)
     page.goto(f"/jobs/{job_id}")
     bar = page.locator("[data-job-bar]")
@@ -76,8 +62,8 @@ def test_the_bar_moves_and_the_download_appears(site, page):
     assert info.value.suggested_filename == "结业证书（第一期）.txt"
 
 
-def test_cancel_from_the_page(site, page):
-    app, _ = site
+def test_cancel_from_the_page(live_site, page):
+    app, _ = live_site
     job_id = start(app, steps=200, filename="证书.txt", delay=0.05)
     page.goto(f"/jobs/{job_id}")
     expect(page.locator("[data-job-status]")).to_have_text("进行中")
