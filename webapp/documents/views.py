@@ -37,6 +37,17 @@ def _version(template: DocumentTemplate, version_id: int) -> TemplateVersion:
     return version
 
 
+def _fillable(template_id: int):
+    """(template, kind, None), or a redirect back when documents of this kind come from a module
+    (plans, drills …): their tables and rich text cannot be typed into a form or a sheet."""
+    template = _template(template_id)
+    kind = services.kind_of(template)
+    if services.form_renderable(kind):
+        return template, kind, None
+    flash(f"“{kind.label}”由相应业务模块生成，这里只能查看样例", "info")
+    return template, kind, redirect(url_for("documents.detail", template_id=template.id))
+
+
 def _docx(data: bytes, filename: str):
     return send_file(io.BytesIO(data), mimetype=services.DOCX_MIME, as_attachment=True, download_name=filename)
 
@@ -173,11 +184,9 @@ def sample(template_id: int, fmt: str):
 @bp.route("/<int:template_id>/render", methods=["GET", "POST"])
 @require("documents.render")
 def render_document(template_id: int):
-    template = _template(template_id)
-    kind = services.kind_of(template)
-    if not services.form_renderable(kind):
-        flash(f"“{kind.label}”由相应业务模块生成，这里只能查看样例", "info")
-        return redirect(url_for("documents.detail", template_id=template.id))
+    template, kind, refused = _fillable(template_id)
+    if refused:
+        return refused
     form = render_form_class(kind)(data=None if request.method == "POST" else kind.sample)
     if request.method == "GET":
         for f in kind.fields:
@@ -239,11 +248,9 @@ def batch_data_template(template_id: int):
 @require("documents.render")
 def batch_print(template_id: int):
     """Many documents from one spreadsheet: checked here, rendered by a background job."""
-    template = _template(template_id)
-    kind = services.kind_of(template)
-    if not services.form_renderable(kind):
-        flash(f"“{kind.label}”由相应业务模块生成，这里只能查看样例", "info")
-        return redirect(url_for("documents.detail", template_id=template.id))
+    template, kind, refused = _fillable(template_id)
+    if refused:
+        return refused
     form = BatchForm()
     errors, problem = [], None
     if form.validate_on_submit():
