@@ -10,7 +10,7 @@ MAX_ZIP_ENTRIES = 2000
 
 class PackageError(ValueError):
     """The upload is not a usable package; the message says why, in Chinese. `wrong_kind` is set
-    when it is some other kind of file rather than a damaged one."""
+    when it is some other kind of file (not an old binary format of the same kind, nor a damaged one)."""
 
     def __init__(self, message: str, wrong_kind: bool = False):
         super().__init__(message)
@@ -24,7 +24,7 @@ def check_package(data: bytes, *, what: str, suffix: str, main_part: str, max_un
     space = " " if what[:1].isascii() else ""  # 上传的不是 Excel 文件 / 上传的不是模板
     if not data.startswith(b"PK\x03\x04"):
         if legacy and data.startswith(b"\xd0\xcf\x11\xe0"):
-            raise PackageError(f"这是旧版 {legacy} 文件，请用 Office 或 WPS 另存为 {suffix} 后再上传", True)
+            raise PackageError(f"这是旧版 {legacy} 文件，请用 Office 或 WPS 另存为 {suffix} 后再上传")
         raise PackageError(f"上传的不是{space}{what}（{suffix}）", True)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))

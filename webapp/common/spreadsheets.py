@@ -64,7 +64,7 @@ def _check_xlsx_container(data: bytes, max_unpacked: int) -> None:
         check_package(data, what="Excel 文件", suffix=".xlsx", main_part="xl/workbook.xml",
                       max_unpacked=max_unpacked, legacy=".xls").close()
     except PackageError as exc:
-        hint = "，请使用下载的模板填写" if exc.wrong_kind and "旧版" not in str(exc) else ""
+        hint = "，请使用下载的模板填写" if exc.wrong_kind else ""
         raise SheetError(f"{exc}{hint}") from None
 
 
