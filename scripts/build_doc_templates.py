@@ -537,7 +537,7 @@ NOTICE_LINE = 28.95  # 22 lines in the 225 mm text block
 def signature_block(doc, st: Style, *, signer: str, date: str, text_width_mm: float,
                     right_chars: float = 4, block_mm: float = 56):
     """Seal, signer and date centred on one another at the lower right (a borderless two-column
-    table; the seal is an inline picture above the signer, as docxtpl places pictures inline)."""
+    table; the seal floats over the signer and the date, see seal_line)."""
     char_mm = st.size * 25.4 / 72
     right = block_mm + right_chars * char_mm
     layout = table(doc, [text_width_mm - right, right], 1, grid=False)
@@ -545,12 +545,16 @@ def signature_block(doc, st: Style, *, signer: str, date: str, text_width_mm: fl
     cell = layout.cell(0, 1)
     cell_props(cell, valign="bottom")
     options = {"st": st, "align": "center", "right_chars": right_chars, "line": None}
-    fill_cell(cell, "{%p if seal %}", **options, size=WUHAO)
-    para(cell, "{{ seal }}", **options)
-    para(cell, "{%p endif %}", **options, size=WUHAO)
-    para(cell, signer, **options)
+    fill_cell(cell, signer, **options)
+    seal_line(cell, options)
     para(cell, date, **options)
     return layout
+
+
+def seal_line(cell, options: dict):
+    """A 1-pt centred paragraph between the signer and the date: the seal floats from it, centred
+    on the pair and a little above (images.Seal), so it takes no room of its own."""
+    para(cell, "{% if seal %}{{ seal }}{% endif %}", **(options | {"line": 1}), size=WUHAO)
 
 
 def build_notice(path: Path) -> None:
@@ -707,10 +711,8 @@ def build_training_certificate(path: Path) -> None:
     para(middle, "{%p endif %}", st=st, size=WUHAO, line=None)
     sign = bottom.cell(0, 2)
     cell_props(sign, valign="bottom")
-    fill_cell(sign, "{%p if seal %}", **options, size=WUHAO)
-    para(sign, "{{ seal }}", **options)
-    para(sign, "{%p endif %}", **options, size=WUHAO)
-    para(sign, "发证机关：{{ issuer }}", **options, font=KAITI)
+    fill_cell(sign, "发证机关：{{ issuer }}", **options, font=KAITI)
+    seal_line(sign, options)
     para(sign, "发证日期：{{ issue_date|cn_date }}", **options, font=KAITI)
     end_paragraph(doc, st)
     save(doc, path)
@@ -742,10 +744,8 @@ def build_award_certificate(path: Path) -> None:
     cell_props(bottom.cell(0, 1), valign="bottom")
     sign = bottom.cell(0, 2)
     cell_props(sign, valign="bottom")
-    fill_cell(sign, "{%p if seal %}", **options, size=WUHAO)
-    para(sign, "{{ seal }}", **options)
-    para(sign, "{%p endif %}", **options, size=WUHAO)
-    para(sign, "{{ issuer }}", **options, size=SANHAO)
+    fill_cell(sign, "{{ issuer }}", **options, size=SANHAO)
+    seal_line(sign, options)
     para(sign, "{{ date|cn_date }}", **options, size=SANHAO)
     end_paragraph(doc, st)
     save(doc, path)

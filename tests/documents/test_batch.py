@@ -11,6 +11,7 @@ from docx.oxml.ns import qn
 from PIL import Image
 
 from tests.documents.batch_fixtures import certificate_template, record, records
+from tests.documents.word import floating_pictures
 from webapp.documents import batch, engine
 from webapp.documents.engine import TemplateProblem
 from webapp.documents.images import qr_png
@@ -29,6 +30,9 @@ def template() -> bytes:
 @pytest.fixture(scope="module")
 def compiled(template):
     return batch.compile_template(template)
+
+
+PLACE = ("width_mm", "in_front", "centre_h_mm", "centre_above_mm")
 
 
 def paragraphs(doc) -> list[str]:
@@ -99,6 +103,9 @@ def test_zip_holds_one_document_per_record_as_engine_renders_it(tmp_path, templa
             assert footer_text(doc) == footer_text(reference)
             pictures = blips(doc)
             assert len(pictures) == 2  # the QR code and the seal
+            [seal] = floating_pictures(doc)
+            [expected] = floating_pictures(reference)
+            assert {k: seal[k] for k in PLACE} == {k: expected[k] for k in PLACE}  # pressed over the text alike
             assert sum(same_pixels(blob, qr_png(rec["qr"].text)) for _, blob in pictures) == 1
             assert rec["certificate_no"] in "".join(paragraphs(doc))
 

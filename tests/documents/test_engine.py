@@ -9,6 +9,7 @@ import pytest
 from docx import Document
 from PIL import Image
 
+from tests.documents.word import floating_pictures
 from webapp.documents import engine
 from webapp.documents.filters import cn_amount, cn_date, cn_date_upper, cn_number, doc_number
 from webapp.documents.images import ImageError, Picture, QRCode, Seal
@@ -59,10 +60,24 @@ def test_qr_code_seal_and_photo_become_pictures_sized_in_mm():
     out = engine.render(data, {"qr": QRCode("https://example.gov.cn/verify/abc", size_mm=25),
                                "seal": Seal.sample(), "photo": Picture(photo.getvalue(), width_mm=25)})
     document = Document(io.BytesIO(out))
-    shapes = document.inline_shapes
-    assert len(shapes) == 3
-    assert round(shapes[0].width.mm) == 25 and round(shapes[1].width.mm) == 40
-    assert round(shapes[2].height.mm) == round(25 * 400 / 300)
+    shapes = document.inline_shapes  # the QR code and the photo sit in the line
+    assert len(shapes) == 2
+    assert round(shapes[0].width.mm) == 25
+    assert round(shapes[1].height.mm) == round(25 * 400 / 300)
+    [seal] = floating_pictures(document)
+    assert seal["width_mm"] == 40
+
+
+def test_the_seal_floats_in_front_of_the_signer_and_date_centred_where_it_stands():
+    data = docx_bytes("云溪县应急管理局", "{{ seal }}", "2026年11月22日")
+    out = engine.render(data, {"seal": Seal.sample()})
+    document = Document(io.BytesIO(out))
+    [seal] = floating_pictures(document)
+    assert seal["in_front"]  # over the text, not pushing the date onto a line of its own
+    assert seal["centre_h_mm"] == 0 and seal["centre_above_mm"] == 3
+    assert texts(out) == ["云溪县应急管理局", "", "2026年11月22日"]
+    part = document.part.related_parts[seal["embed"]]
+    assert part.blob == Seal.sample().png()
 
 
 def test_values_are_escaped_not_interpreted():

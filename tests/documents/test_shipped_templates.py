@@ -12,6 +12,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
+from tests.documents.word import floating_pictures
 from webapp.documents import engine
 from webapp.documents.filters import cn_date, mask_id
 from webapp.documents.kinds import KINDS
@@ -167,6 +168,28 @@ def test_notice_without_the_optional_parts():
     # a single attachment is not numbered
     text = lines(opened(engine.render(shipped("notice"), sample("notice", attachments=["参训人员名单"]))))
     assert "附件：参训人员名单" in text
+
+
+@pytest.mark.parametrize("key, signer, date_line", [
+    ("notice", "云溪县应急管理局", "2026年11月22日"),
+    ("training_certificate", "发证机关：云溪县应急管理局", "发证日期：2026年11月22日"),
+    ("award_certificate", "云溪县应急管理局", "2026年11月22日"),
+    ("drill_evaluation", "评估单位：云溪县应急管理局", "2026年10月20日"),
+])
+def test_the_seal_is_pressed_over_the_signer_and_the_date(key, signer, date_line):
+    """GB/T 9704-2012 7.3.5.1: the seal presses down on the signer and the date, which sit a
+    little below its centre; it floats, so the date stays right under the signer."""
+    doc = opened(rendered_sample(key))
+    [seal] = floating_pictures(doc)
+    assert seal["in_front"] and seal["width_mm"] == 40
+    paragraph = seal["paragraph"]
+    before, after = paragraph.getprevious(), paragraph.getnext()
+    assert "".join(before.xpath(".//w:t/text()")) == signer
+    assert "".join(after.xpath(".//w:t/text()")) == date_line
+    assert paragraph.pPr.jc.get(qn("w:val")) == "center" and seal["centre_h_mm"] == 0
+    spacing = paragraph.pPr.find(qn("w:spacing"))
+    assert spacing.get(qn("w:lineRule")) == "exact" and int(spacing.get(qn("w:line"))) <= 20  # 1 pt
+    assert 0 < seal["centre_above_mm"] < 10
 
 
 # --- certificates ----------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from qrcode.constants import ERROR_CORRECT_M
 
 from webapp.documents import engine
 from webapp.documents.engine import TemplateProblem
-from webapp.documents.images import Picture, QRCode
+from webapp.documents.images import Picture, QRCode, Seal, float_over_text
 from webapp.documents.richtext import Rich
 from webapp.errors import UserError
 
@@ -208,6 +208,7 @@ class _ImageInfo:
     ext: str
     cx: int
     cy: int
+    raise_by: int | None = None  # a seal floats over the text, its centre this far above its line (EMU)
 
 
 class _BatchImage:
@@ -241,6 +242,8 @@ def _image_info(value: QRCode | Picture, cache: dict) -> _ImageInfo:
         image = DocxImage.from_blob(blob)
         cx, cy = image.scaled_dimensions(width, height)
         info = _ImageInfo(blob, hashlib.sha1(blob).hexdigest(), image.ext, int(cx), int(cy))
+    if isinstance(value, Seal):
+        info.raise_by = int(Mm(value.raise_mm))
     if isinstance(value, Picture):
         if len(cache) >= 16:
             cache.clear()
@@ -307,7 +310,8 @@ class _DocumentMedia:
             rels.by_digest[info.digest] = rid
             rels.added.append((rid, posixpath.relpath(name, posixpath.dirname(part.name))))
         self.shape_id += 1
-        return _DRAWING.format(cx=info.cx, cy=info.cy, id=self.shape_id, ext=info.ext, rid=rid)
+        xml = _DRAWING.format(cx=info.cx, cy=info.cy, id=self.shape_id, ext=info.ext, rid=rid)
+        return xml if info.raise_by is None else float_over_text(xml, info.raise_by)
 
     def rels_xml(self, part: "_Part") -> bytes | None:
         rels = self.rels.get(part.name)

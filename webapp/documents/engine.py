@@ -24,7 +24,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from webapp.common.packages import PackageError, check_package
 from webapp.documents.filters import FILTERS
-from webapp.documents.images import ImageError, Picture, QRCode
+from webapp.documents.images import ImageError, Picture, QRCode, Seal, float_over_text
 from webapp.documents.richtext import Rich, to_subdoc
 from webapp.errors import UserError
 
@@ -107,7 +107,24 @@ def render(data: bytes, context: Mapping, *, bureau: str = "") -> bytes:
     return out.getvalue()
 
 
+class _FloatingSeal(InlineImage):
+    """docxtpl's picture, floated over the signer and the date (images.float_over_text)."""
+
+    def __init__(self, template: DocxTemplate, seal: Seal):
+        width = Mm(seal.width_mm) if seal.width_mm else None
+        height = Mm(seal.height_mm) if seal.height_mm else None
+        super().__init__(template, io.BytesIO(seal.png()), width=width, height=height)
+        self.raise_by = Mm(seal.raise_mm)
+
+    def _insert_image(self) -> str:
+        return float_over_text(super()._insert_image(), self.raise_by)
+
+    __str__ = __html__ = __unicode__ = _insert_image
+
+
 def _resolve(template: DocxTemplate, value):
+    if isinstance(value, Seal):
+        return _FloatingSeal(template, value)
     if isinstance(value, QRCode | Picture):
         width = Mm(value.width_mm) if value.width_mm else None
         height = Mm(value.height_mm) if value.height_mm else None
