@@ -453,17 +453,6 @@ def _package(doc, title: str):
     doc.core_properties.title = title  # written out in full by save(), see core_xml()
 
 
-def update_fields_on_open(doc):
-    """<w:updateFields w:val="true"/>: Word refreshes the fields (the TOC) when it opens the file."""
-    settings = doc.settings.element
-    field = el("updateFields", val="true")
-    compat = settings.find(qn("w:compat"))
-    if compat is not None:
-        compat.addprevious(field)
-    else:
-        settings.append(field)
-
-
 def clear_story(story):
     """A header or footer without python-docx's initial empty paragraph."""
     story.is_linked_to_previous = False
@@ -756,7 +745,7 @@ def build_award_certificate(path: Path) -> None:
 
 def toc(doc, st: Style):
     """A TOC field whose cached result already lists the chapters (so the contents show even
-    before a refresh); Word rebuilds it with page numbers on opening (updateFields, dirty)."""
+    before a refresh); Word rebuilds it with page numbers on opening (dirty here; the engine adds updateFields to every rendered document with a TOC)."""
     begin = para(doc, "", st=st, line=None)
     for kind in ("begin", None, "separate"):
         run = begin.add_run()
@@ -826,7 +815,6 @@ def build_plan(path: Path) -> None:
     para(doc, "附件{{ loop.index }}　{{ a }}", st=st, line=None, indent_chars=2, after=6)
     tag(doc, "{%p endfor %}", st)
     tag(doc, "{%p endif %}", st)
-    update_fields_on_open(doc)
     save(doc, path)
 
 

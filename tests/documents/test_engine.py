@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 from docx import Document
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 from PIL import Image
 
 from tests.documents.word import floating_pictures
@@ -78,6 +80,31 @@ def test_the_seal_floats_in_front_of_the_signer_and_date_centred_where_it_stands
     assert texts(out) == ["云溪县应急管理局", "", "2026年11月22日"]
     part = document.part.related_parts[seal["embed"]]
     assert part.blob == Seal.sample().png()
+
+
+def test_a_document_with_a_table_of_contents_asks_word_to_refresh_it_on_opening():
+    """A template authored in Word carries a TOC field but rarely w:updateFields; the rendered
+    document gets it, so Word fills in the page numbers when the file is opened."""
+    document = Document()
+    run = document.add_paragraph().add_run()
+    for kind, text in (("begin", None), (None, ' TOC \\o "1-2" \\h '), ("separate", None), ("end", None)):
+        if kind:
+            run._r.append(parse_xml(f'<w:fldChar {nsdecls("w")} w:fldCharType="{kind}"/>'))
+        else:
+            run._r.append(parse_xml(f'<w:instrText {nsdecls("w")} xml:space="preserve">{text}</w:instrText>'))
+    document.add_paragraph("{{ title }}", style="Heading 1")
+    out = io.BytesIO()
+    document.save(out)
+
+    def settings(data: bytes) -> str:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return archive.read("word/settings.xml").decode()
+
+    assert "updateFields" not in settings(out.getvalue())
+    rendered = settings(engine.render(out.getvalue(), {"title": "第1章 总则"}))
+    assert rendered.count('<w:updateFields w:val="true"/>') == 1
+    assert rendered.index("updateFields") < rendered.index("<w:compat")  # where the schema puts it
+    assert "updateFields" not in settings(engine.render(docx_bytes("{{ title }}"), {"title": "通知"}))
 
 
 def test_values_are_escaped_not_interpreted():

@@ -148,6 +148,35 @@ def test_first_page_png_is_a_readable_preview(soffice, pdftoppm, private_tempdir
     assert leftovers(private_tempdir) == []
 
 
+def test_a_plan_pdf_has_contents_with_the_page_of_every_chapter(soffice, pdftoppm, private_tempdir):
+    """LibreOffice keeps a Word TOC field's cached text; the plan's PDF must still show where each
+    chapter starts, as printed on that page's footer (— n —)."""
+    from webapp.documents import engine
+    from webapp.documents.kinds import KINDS
+    from webapp.documents.richtext import Rich
+
+    kind = KINDS["plan"]
+    paragraph = "<p>" + "各部门应当按照职责分工，做好应急准备、监测预警、应急处置和恢复重建工作。" * 6 + "</p>"
+    chapters = [{"number": str(n), "title": title, "content": Rich(f"<h1>{n}.1 要求</h1>" + paragraph * 12)}
+                for n, title in enumerate(["总则", "组织机构及职责", "预警与响应", "保障措施"], 1)]
+    template = (Path(__file__).resolve().parents[2] / "doc_templates" / kind.shipped).read_bytes()
+    docx = engine.render(template, kind.complete(kind.sample | {"chapters": chapters}))
+
+    text = pdf_text(pdf.to_pdf(docx))
+    pages = text.split("\f")
+    listed = dict(re.findall(r"^\s*(第 \d 章 \S+?)\s*\.{3,}\s*(\d+)\s*$", text, re.MULTILINE))
+    assert len(listed) == 4, text[:2000]
+    starts = {}
+    for page in pages:
+        footer = re.search(r"—\s*(\d+)\s*—", page)
+        for heading in listed:
+            if re.search(rf"^\s*{heading}\s*$", page, re.MULTILINE) and heading not in starts:
+                starts[heading] = footer.group(1)
+    assert listed == starts
+    assert len(set(starts.values())) == 4  # the chapters really are on different pages
+    assert leftovers(private_tempdir) == []
+
+
 def test_convert_file_writes_beside_and_replaces(soffice, tmp_path):
     src = tmp_path / "批量打印 2026-06.docx"
     src.write_bytes(docx_bytes(BODY))

@@ -352,8 +352,8 @@ def test_the_plan_samples_chapters_render_as_word_structure():
 
     assert [p.text for p in paragraphs if p.style.name == "Heading 1"] == [
         "第1章 总则", "第2章 应急组织机构及职责", "第3章 应急响应"]
-    assert by_text["1.1 适用范围"].style.name == "Heading 4"  # the sample uses <h3>
-    assert by_text["1.2 响应分级"].style.name == "Heading 4"
+    assert by_text["1.1 适用范围"].style.name == "Heading 2"  # the sample uses <h1>, one below the chapter
+    assert by_text["1.2 响应分级"].style.name == "Heading 2"
     assert numbering_of(doc, by_text["一级响应：公司层面"])[1:3] == (0, "decimal")
     assert numbering_of(doc, by_text["二级响应：车间层面"])[1:3] == (0, "decimal")
     bullets = [numbering_of(doc, by_text[t]) for t in ("切断物料来源", "启动应急处置程序", "拨打 119、120")]

@@ -16,11 +16,14 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
 
 from webapp.common.packages import PackageError, check_package
 from webapp.documents.filters import FILTERS
@@ -102,9 +105,42 @@ def render(data: bytes, context: Mapping, *, bureau: str = "") -> bytes:
         raise TemplateProblem(f"模板无法渲染：{exc}") from None
     except (ValueError, TypeError) as exc:
         raise TemplateProblem(f"数据不符合模板要求：{exc}") from None
+    if _has_contents(template.docx):
+        _update_fields_on_open(template.docx)
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
+
+
+# Elements of w:settings that come after w:updateFields (ECMA-376 CT_Settings sequence).
+_AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids",
+                        "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
+                        "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade",
+                        "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary",
+                        "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")
+
+
+def _has_contents(document) -> bool:
+    """Whether the body holds a TOC field, complex (w:instrText) or simple (w:fldSimple)."""
+    body = document.element.body
+    instructions = body.xpath(".//w:instrText/text()") + body.xpath(".//w:fldSimple/@w:instr")
+    return any("TOC" in text.split() for text in instructions)
+
+
+def _update_fields_on_open(document) -> None:
+    """<w:updateFields w:val="true"/>: Word rebuilds the table of contents, with its page numbers,
+    when the file is opened. Set on every rendered document with a TOC, whatever its template
+    carried (a template authored in Word rarely has it)."""
+    settings = document.settings.element
+    if settings.find(qn("w:updateFields")) is not None:
+        settings.remove(settings.find(qn("w:updateFields")))
+    field = OxmlElement("w:updateFields")
+    field.set(qn("w:val"), "true")
+    later = [child for child in settings if etree.QName(child).localname in _AFTER_UPDATE_FIELDS]
+    if later:
+        later[0].addprevious(field)
+    else:
+        settings.append(field)
 
 
 class _FloatingSeal(InlineImage):

@@ -34,6 +34,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -159,7 +160,8 @@ def convert_file(src_path: str | os.PathLike, out_dir: str | os.PathLike, fmt: s
     For big merged files (batch printing: one .docx of thousands of pages, one process) nothing
     passes through memory. `fmt` is LibreOffice's --convert-to argument ("pdf", or
     "pdf:writer_pdf_Export"); `timeout` overrides PDF_TIMEOUT_SECONDS, since a batch may need
-    minutes where a single notice needs seconds.
+    minutes where a single notice needs seconds. A document with a table of contents (a plan) is
+    converted by a macro that first refreshes the contents, so the PDF shows page numbers.
     """
     soffice = soffice_path()
     if soffice is None:
@@ -171,21 +173,26 @@ def convert_file(src_path: str | os.PathLike, out_dir: str | os.PathLike, fmt: s
     out_dir.mkdir(parents=True, exist_ok=True)
     suffix = "." + fmt.split(":", 1)[0]
     target = out_dir / (src.stem + suffix)
+    refresh = suffix == ".pdf" and has_contents(src)
 
     with _workdir() as work:
         profile = work / "profile"
         # LibreOffice writes into a staging folder beside the target (same file system), so a
         # half-written file never appears under the final name and the rename is atomic.
         staging = Path(tempfile.mkdtemp(prefix=".soffice-", dir=out_dir))
+        produced = staging / (src.stem + suffix)
         try:
-            argv = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                    "--nologo", "--nodefault", "--nolockcheck", "--convert-to", fmt,
-                    "--outdir", str(staging), str(src)]
             with _machine_lock(deadline, timeout):
                 started = time.monotonic()
-                _run(argv, work, deadline, timeout, what="LibreOffice")
+                if refresh:
+                    _convert_refreshing_contents(soffice, profile, src, work, deadline, timeout)
+                    if (work / "out.pdf").is_file():
+                        shutil.move(work / "out.pdf", produced)
+                else:
+                    argv = [soffice, f"-env:UserInstallation={profile.as_uri()}", *_SOFFICE_OPTIONS,
+                            "--convert-to", fmt, "--outdir", str(staging), str(src)]
+                    _run(argv, work, deadline, timeout, what="LibreOffice")
                 log.info("LibreOffice converted %s to %s in %.1f s", src.name, fmt, time.monotonic() - started)
-            produced = staging / (src.stem + suffix)
             # LibreOffice exits 0 even when it could not load the file; the file is the real answer.
             if not produced.is_file() or produced.stat().st_size == 0:
                 log.warning("LibreOffice produced no %s for %s", suffix, src.name)
@@ -194,6 +201,66 @@ def convert_file(src_path: str | os.PathLike, out_dir: str | os.PathLike, fmt: s
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+_SOFFICE_OPTIONS = ["--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck"]
+
+# LibreOffice keeps the cached text of a Word TOC field and --convert-to has no option to rebuild
+# it, so a plan's contents would print without page numbers. This Basic macro, installed in the
+# call's fresh profile, opens the document, updates every index twice (the second pass sees the
+# pages as the first left them), and exports the PDF. On any error it stops without a file, which
+# convert_file reports; a headless LibreOffice shows no dialog to wait on.
+_REFRESH_MACRO = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1" script:language="StarBasic">
+Sub RefreshContentsToPdf(folder As String)
+  On Error GoTo Failed
+  Dim load(1) As New com.sun.star.beans.PropertyValue
+  load(0).Name = "Hidden" : load(0).Value = True
+  load(1).Name = "ReadOnly" : load(1).Value = True
+  doc = StarDesktop.loadComponentFromURL(folder &amp; "/document.docx", "_blank", 0, load())
+  indexes = doc.getDocumentIndexes()
+  For pass = 1 To 2
+    For i = 0 To indexes.getCount() - 1
+      indexes.getByIndex(i).update()
+    Next i
+  Next pass
+  Dim export(0) As New com.sun.star.beans.PropertyValue
+  export(0).Name = "FilterName" : export(0).Value = "writer_pdf_Export"
+  doc.storeToURL(folder &amp; "/out.pdf", export())
+Failed:
+  If Not IsNull(doc) And Not IsEmpty(doc) Then doc.close(True)
+End Sub
+</script:module>
+"""
+
+
+def _convert_refreshing_contents(soffice: str, profile: Path, src: Path, work: Path,
+                                 deadline: float, timeout: float) -> None:
+    """Write work/out.pdf from src with its table of contents rebuilt (see _REFRESH_MACRO)."""
+    env = f"-env:UserInstallation={profile.as_uri()}"
+    # a first start lays out the profile (it would overwrite a macro written before it)
+    _run([soffice, env, "--headless", "--terminate_after_init"], work, deadline, timeout, what="LibreOffice")
+    module = profile / "user" / "basic" / "Standard" / "Module1.xba"
+    module.write_text(_REFRESH_MACRO, "utf-8")
+    (work / "document.docx").symlink_to(src)
+    macro = f'macro:///Standard.Module1.RefreshContentsToPdf("{work.as_uri()}")'
+    _run([soffice, env, *_SOFFICE_OPTIONS, macro], work, deadline, timeout, what="LibreOffice")
+
+
+def has_contents(path: Path) -> bool:
+    """Whether a .docx holds a table-of-contents field (TOC \\o …), read as a stream so a merged
+    file of thousands of pages is never loaded whole."""
+    needle, tail = b"TOC \\", b""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("word/document.xml") as part:
+            while chunk := part.read(1 << 20):
+                if needle in tail + chunk:
+                    return True
+                tail = chunk[-len(needle):]
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return False  # not a readable .docx: the plain conversion reports it
+    return False
 
 
 # -------------------------------------------------------------------------------------- machinery
