@@ -40,6 +40,7 @@ def test_template_has_chinese_headers_and_text_id_column(client, login):
     sheet = workbook["数据"]
     assert [c.value for c in sheet[1]] == PEOPLE_HEADERS
     assert sheet["B2"].number_format == "@"  # ID numbers stay text, not 3.30102E+17
+    assert sheet["A2"].value == "张伟"  # the example sits right under the headers, not 2,000 rows down
     assert "填写说明" in workbook.sheetnames
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from flask import current_app, send_file
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -50,7 +51,7 @@ def read_upload(stream, expected: Sequence[str], required: Sequence[str]) -> She
     except Exception:
         raise SheetError("无法读取该 Excel 文件，文件可能已损坏；请用 Excel 或 WPS 另存为 .xlsx 后重试") from None
     try:
-        return _read_rows(workbook.worksheets[0], expected, required, cfg["IMPORT_MAX_ROWS"])
+        return read_rows(workbook.worksheets[0].iter_rows(values_only=True), expected, required, cfg["IMPORT_MAX_ROWS"])
     finally:
         workbook.close()
 
@@ -68,8 +69,10 @@ def _check_xlsx_container(data: bytes, max_unpacked: int) -> None:
         raise SheetError(f"{exc}{hint}") from None
 
 
-def _read_rows(sheet, expected: Sequence[str], required: Sequence[str], max_rows: int) -> Sheet:
-    rows = sheet.iter_rows(values_only=True)
+def read_rows(rows: Iterable[Sequence], expected: Sequence[str], required: Sequence[str], max_rows: int) -> Sheet:
+    """Header row, then data rows, checked as read_upload checks them; CSV readers share it so a CSV
+    with a wrong header gets the same message as a workbook."""
+    rows = iter(rows)
     header_row = next(rows, None)
     headers = [cell_text(v) for v in (header_row or ())]
     while headers and not headers[-1]:
@@ -146,8 +149,14 @@ def template_bytes(
         if header in text_columns:
             for row in range(2, 2002):
                 sheet.cell(row=row, column=index).number_format = "@"
-    for example in examples:
-        sheet.append(list(example))
+    # cell() by row number: append() would go below the 2,000 pre-formatted rows
+    for row, example in enumerate(examples, start=2):
+        for column, value in enumerate(example, start=1):
+            cell = sheet.cell(row=row, column=column)
+            if isinstance(value, Cell):  # a value forced to text (see quiz.formats): keep its type
+                cell.value, cell.data_type = value.value, value.data_type
+            else:
+                cell.value = value
     help_sheet = workbook.create_sheet("填写说明")
     help_sheet.column_dimensions["A"].width = 100
     for line in notes:
