@@ -998,6 +998,28 @@ def build_signin_sheet(path: Path) -> None:
     save(doc, path)
 
 
+def build_quiz_poster(path: Path) -> None:
+    """A4 poster for a notice board or a WeChat group: the QR code large enough to scan from a
+    metre away (110 mm), the address under it for those who type it."""
+    st = Style(HEITI, SANHAO)
+    doc = new_document("答题二维码海报", st=st, margins_mm=(20, 20, 20, 20))
+    para(doc, "{{ kind_label }}", st=st, font=XBS, size=CHUHAO, color=DARK_RED, align="center", spacing=300,
+         line=None, after=6)
+    para(doc, "{{ title }}", st=st, font=XBS, size=ERHAO, align="center", line=None, after=6)
+    tag(doc, "{%p if description %}", st)
+    para(doc, "{{ description }}", st=st, font=FANGSONG, size=SANHAO, align="center", line=None, after=4)
+    tag(doc, "{%p endif %}", st)
+    para(doc, "{{ qr }}", st=st, align="center", line=None, before=6, after=6)
+    para(doc, "微信扫一扫，参加答题", st=st, size=XIAOER, color=DARK_RED, align="center", line=None, after=4)
+    para(doc, "{{ join_url }}", st=st, font=FANGSONG, size=SIHAO, align="center", line=None, after=8)
+    tag(doc, "{%p if period %}", st)
+    para(doc, "答题时间：{{ period }}", st=st, font=FANGSONG, size=SANHAO, align="center", line=None)
+    tag(doc, "{%p endif %}", st)
+    para(doc, "主办单位：{{ organizer }}", st=st, font=FANGSONG, size=SANHAO, align="center", line=None)
+    end_paragraph(doc, st)
+    save(doc, path)
+
+
 BUILDERS: dict[str, Callable[[Path], None]] = {
     "notice.docx": build_notice,
     "training_certificate.docx": build_training_certificate,
@@ -1006,6 +1028,7 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "drill_record.docx": build_drill_record,
     "drill_evaluation.docx": build_drill_evaluation,
     "signin_sheet.docx": build_signin_sheet,
+    "quiz_poster.docx": build_quiz_poster,
 }
 
 

@@ -308,3 +308,25 @@ _kind(
         ],
     },
 )
+
+_kind(
+    "quiz_poster", "答题二维码海报", "quiz_poster.docx",
+    (
+        Field("kind_label", "活动类型"),
+        Field("title", "活动名称"),
+        Field("description", "说明", required=False),
+        Field("period", "答题时间", required=False),
+        Field("join_url", "参与网址"),
+        Field("qr", "参与二维码", "image"),
+        Field("organizer", "主办单位"),
+    ),
+    sample={
+        "kind_label": "知识竞赛",
+        "title": "2026年云溪县全民应急知识网络竞赛",
+        "description": "以《安全生产法》和应急避险常识为主，每人一次机会，限时 20 分钟。",
+        "period": "2026年11月22日至12月12日",
+        "join_url": "https://yjj.example.gov.cn/q/k7m2xp",
+        "qr": QRCode("https://yjj.example.gov.cn/q/k7m2xp", size_mm=110),
+        "organizer": "云溪县应急管理局",
+    },
+)
