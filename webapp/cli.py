@@ -13,11 +13,13 @@ from webapp.extensions import db
 def init_app(app: Flask) -> None:
     from webapp.documents import cli as documents_cli
     from webapp.jobs import cli as jobs_cli
+    from webapp.quiz import cli as quiz_cli
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     documents_cli.init_app(app)
     jobs_cli.init_app(app)
+    quiz_cli.init_app(app)
 
 
 @click.command("seed-demo")
@@ -26,6 +28,7 @@ def seed_demo(if_empty: bool) -> None:
     """写入演示县的数据（可重复运行，已有的数据不会重复写入）。"""
     from webapp.auth import demo as auth_demo
     from webapp.auth.models import User
+    from webapp.quiz import demo as quiz_demo
     from webapp.registry import demo as registry_demo
     from webapp.registry.models import Organization
 
@@ -35,8 +38,10 @@ def seed_demo(if_empty: bool) -> None:
     rng = random.Random(2026)
     created = registry_demo.seed(rng)
     logins = auth_demo.seed()
+    quiz_report = quiz_demo.seed(rng)
     db.session.commit()
     click.echo("演示县“云溪县”已写入。" if created else "演示县已存在，未重复写入。")
+    click.echo(quiz_report)
     click.echo("演示账号（密码相同，正式使用前请修改）：")
     for username, name, password in logins:
         click.echo(f"  {username:<10} {name:<16} 密码 {password}")

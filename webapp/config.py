@@ -37,6 +37,10 @@ class Defaults:
     LOGIN_FAILURE_WINDOW = 15 * 60
     LOGIN_LOCK_SECONDS = 15 * 60
     LOGIN_RATE_LIMIT_PER_ADDRESS = "30 per 5 minutes"
+    # Joining a quiz, per address. A training room or a village hall often shares one public
+    # address (NAT) for a hundred phones scanning at once, so this is a flood guard, not a
+    # per-person limit (the one-attempt-per-phone rule is that).
+    QUIZ_JOIN_RATE_LIMIT_PER_ADDRESS = "120 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
     PASSWORD_MIN_LENGTH = 8

@@ -45,6 +45,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "documents.view": frozenset({Role.ADMIN, Role.TRAINING, Role.PLAN_REVIEWER, Role.DRILL, Role.OUTREACH}),
     "documents.render": frozenset({Role.ADMIN, Role.TRAINING, Role.PLAN_REVIEWER, Role.DRILL, Role.OUTREACH}),
     "documents.manage": frozenset({Role.ADMIN}),
+    # Quizzes: training officers run exams and competitions and keep the question banks; outreach
+    # officers run public competitions; everyone may look at the results.
+    "quiz.view": _EVERYONE,
+    "quiz.manage": frozenset({Role.ADMIN, Role.TRAINING, Role.OUTREACH}),
 }
 
 

@@ -20,3 +20,10 @@ def local_today() -> date:
 
 def format_local(value: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     return to_local(value).strftime(pattern) if value else ""
+
+
+def from_local(value: datetime | None) -> datetime | None:
+    """A time typed in Asia/Shanghai (a form's datetime-local) as the naive UTC we store."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)

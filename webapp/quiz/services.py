@@ -1,0 +1,553 @@
+"""Quizzes and attempts: setting a quiz, drawing papers, joining, saving answers, scoring.
+
+The server owns the clock and the scoring: a phone gets stems and options in the order it shows
+them, never the answers, and every deadline is checked here against the server's time.
+
+The training module sets exams through this module: create_quiz(kind=exam, identity_mode=roster),
+set_roster(quiz, people), then join(quiz, Identity(person=…)) and result(attempt) /
+best_results(quiz). Nothing else of this module is its business.
+"""
+
+import math
+import random
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from webapp.common.identifiers import normalize_phone
+from webapp.common.time import utcnow
+from webapp.errors import FieldErrors, UserError
+from webapp.extensions import db
+from webapp.quiz.drafts import KIND_LABELS, MAX_FILL_ANSWER, Kind, normalized
+from webapp.quiz.models import (
+    Attempt,
+    AttemptItem,
+    AttemptStatus,
+    FixedPaperItem,
+    IdentityMode,
+    PaperMode,
+    Question,
+    QuestionTag,
+    Quiz,
+    QuizKind,
+    RosterEntry,
+)
+from webapp.registry.models import Organization, Person
+
+CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i: read aloud or typed from a poster
+CODE_LENGTH = 6
+MAX_QUESTIONS = 200
+# A submission that set off before the deadline may arrive a little after it on a slow network.
+SUBMIT_GRACE = timedelta(seconds=15)
+
+
+class QuizClosed(UserError):
+    """The quiz does not take answers now (not open yet, closed, not published)."""
+
+
+class AttemptRefused(UserError):
+    """This person may not start (another) attempt."""
+
+
+class AttemptFinished(UserError):
+    """The attempt was submitted or its time is up; answers are no longer taken."""
+
+
+# ------------------------------------------------------------------------------------ quiz setup
+
+@dataclass
+class Rule:
+    kind: Kind
+    count: int
+    points: float
+    bank_ids: list[int]
+    tags: list[str]
+
+    @classmethod
+    def of(cls, raw: Mapping) -> "Rule":
+        return cls(Kind(raw["kind"]), int(raw["count"]), float(raw["points"]),
+                   [int(b) for b in raw.get("bank_ids") or []], [str(t) for t in raw.get("tags") or []])
+
+    def as_json(self) -> dict:
+        return {"kind": self.kind.value, "count": self.count, "points": self.points,
+                "bank_ids": self.bank_ids, "tags": self.tags}
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+
+def rules_of(quiz: Quiz) -> list[Rule]:
+    return [Rule.of(r) for r in quiz.rules or []]
+
+
+def total_points(rules: list[Rule]) -> float:
+    return sum(r.count * r.points for r in rules)
+
+
+def new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if not db.session.execute(db.select(Quiz.id).where(Quiz.code == code)).first():
+            return code
+
+
+QUIZ_FIELDS = ("title", "kind", "description", "paper_mode", "shuffle_questions", "shuffle_options",
+               "partial_credit", "time_limit_minutes", "opens_at", "closes_at", "max_attempts",
+               "identity_mode", "ask_organization", "show_explanations", "pass_mark")
+
+
+def create_quiz(values: Mapping, rules: list[Rule], user=None) -> Quiz:
+    quiz = Quiz(code=new_code(), created_by_id=getattr(user, "id", None))
+    update_quiz(quiz, values, rules)
+    db.session.add(quiz)
+    db.session.flush()
+    return quiz
+
+
+def update_quiz(quiz: Quiz, values: Mapping, rules: list[Rule]) -> None:
+    errors = check_settings(values, rules)
+    if errors:
+        raise FieldErrors(errors)
+    for name in QUIZ_FIELDS:
+        if name in values:
+            setattr(quiz, name, values[name])
+    quiz.rules = [r.as_json() for r in rules]
+    if quiz.published and quiz.paper_mode == PaperMode.FIXED and not quiz.fixed_items:
+        draw_fixed_paper(quiz)
+
+
+def check_settings(values: Mapping, rules: list[Rule]) -> dict[str, str]:
+    errors = {}
+    opens, closes = values.get("opens_at"), values.get("closes_at")
+    if opens and closes and closes <= opens:
+        errors["closes_at"] = "结束时间应晚于开始时间"
+    if not rules:
+        errors["rules"] = "请至少设置一条组卷规则（题型、题数、每题分值）"
+    elif sum(r.count for r in rules) > MAX_QUESTIONS:
+        errors["rules"] = f"一份试卷最多 {MAX_QUESTIONS} 题"
+    else:
+        shortages = [m for m in (_shortage(r) for r in rules) if m]
+        if shortages:
+            errors["rules"] = "；".join(shortages)
+    if values.get("kind") == QuizKind.EXAM and values.get("pass_mark") is not None and rules:
+        if values["pass_mark"] > total_points(rules):
+            errors["pass_mark"] = f"及格分不能高于试卷总分 {total_points(rules):g} 分"
+    return errors
+
+
+def _shortage(rule: Rule) -> str | None:
+    if rule.count <= 0 or rule.points <= 0:
+        return f"{rule.label}的题数和分值应大于 0"
+    available = len(candidate_ids(rule))
+    if available < rule.count:
+        where = "、".join(rule.tags) if rule.tags else "所选题库"
+        return f"{rule.label}需要 {rule.count} 题，{where}中只有 {available} 题"
+    return None
+
+
+def candidate_ids(rule: Rule) -> list[int]:
+    query = db.select(Question.id).where(Question.kind == rule.kind.value, Question.active)
+    if rule.bank_ids:
+        query = query.where(Question.bank_id.in_(rule.bank_ids))
+    if rule.tags:
+        query = query.where(Question.id.in_(db.select(QuestionTag.question_id).where(QuestionTag.tag.in_(rule.tags))))
+    return list(db.session.execute(query.order_by(Question.id)).scalars())
+
+
+def draw(rules: list[Rule], rng: random.Random) -> list[tuple[int, float]]:
+    """(question id, points) for a paper: each rule's questions drawn without repeats, grouped by
+    rule in the order the organizer set (single choice first, as papers usually are)."""
+    taken: set[int] = set()
+    paper = []
+    for rule in rules:
+        pool = [i for i in candidate_ids(rule) if i not in taken]
+        if len(pool) < rule.count:
+            raise UserError(f"{rule.label}的题目不足：需要 {rule.count} 题，只有 {len(pool)} 题")
+        chosen = rng.sample(pool, rule.count)
+        taken.update(chosen)
+        paper += [(qid, rule.points) for qid in chosen]
+    return paper
+
+
+def draw_fixed_paper(quiz: Quiz) -> None:
+    paper = draw(rules_of(quiz), random.Random(secrets.randbits(64)))
+    quiz.fixed_items = [FixedPaperItem(position=i, question_id=qid, points=points)
+                        for i, (qid, points) in enumerate(paper, 1)]
+
+
+def publish(quiz: Quiz) -> None:
+    errors = check_settings({"kind": quiz.kind, "opens_at": quiz.opens_at, "closes_at": quiz.closes_at,
+                             "pass_mark": quiz.pass_mark}, rules_of(quiz))
+    if errors:
+        raise UserError("无法发布：" + "；".join(errors.values()))
+    quiz.published = True
+    if quiz.paper_mode == PaperMode.FIXED and not quiz.fixed_items:
+        draw_fixed_paper(quiz)
+
+
+def unpublish(quiz: Quiz) -> None:
+    quiz.published = False
+
+
+def state(quiz: Quiz, now: datetime | None = None) -> str:
+    now = now or utcnow()
+    if not quiz.published:
+        return "未发布"
+    if quiz.opens_at and now < quiz.opens_at:
+        return "未开始"
+    if quiz.closes_at and now >= quiz.closes_at:
+        return "已结束"
+    return "进行中"
+
+
+def set_roster(quiz: Quiz, people: list[Person], max_attempts: int | None = None) -> None:
+    """Who may take a roster quiz; max_attempts overrides the quiz's (2 for a make-up exam)."""
+    current = {r.person_id: r for r in db.session.execute(
+        db.select(RosterEntry).where(RosterEntry.quiz_id == quiz.id)).scalars()}
+    for person in people:
+        entry = current.get(person.id) or RosterEntry(quiz_id=quiz.id, person_id=person.id)
+        entry.max_attempts = max_attempts
+        db.session.add(entry)
+    db.session.flush()
+
+
+# ------------------------------------------------------------------------------------- identity
+
+@dataclass
+class Identity:
+    """Who is answering: typed on the phone (public quizzes) or a person on the roster."""
+
+    name: str = ""
+    phone: str = ""
+    organization_id: int | None = None
+    id_last6: str = ""  # roster quizzes: the last six characters of the ID number
+    person: Person | None = None
+
+
+def identify(quiz: Quiz, identity: Identity) -> tuple[str, dict]:
+    """(identity key, attempt fields), or FieldErrors naming each missing or wrong field."""
+    errors: dict[str, str] = {}
+    name = " ".join(identity.name.split())
+    if identity.person is None and not name:
+        errors["name"] = "请填写姓名"
+    elif len(name) > 32:
+        errors["name"] = "姓名不能超过 32 字"
+    if quiz.identity_mode == IdentityMode.ROSTER:
+        person = identity.person or (_roster_person(quiz, name, identity.id_last6, errors) if not errors else None)
+        if errors:
+            raise FieldErrors(errors)
+        if person is None or not _on_roster(quiz, person):
+            raise AttemptRefused("您不在本场考试的名单中，请核对姓名和身份证号后六位，或联系培训管理员")
+        org = person.organization
+        return f"person:{person.id}", {"name": person.name, "person_id": person.id, "phone": person.phone,
+                                        "organization_id": org.id if org else None,
+                                        "town_id": org.town_id if org else None}
+    try:
+        phone = normalize_phone(identity.phone)
+    except ValueError as exc:
+        errors["phone"] = "请填写手机号" if not identity.phone.strip() else str(exc)
+        phone = ""
+    org = None
+    if quiz.ask_organization:
+        org = db.session.get(Organization, identity.organization_id) if identity.organization_id else None
+        if org is None or not org.active:
+            errors["organization_id"] = "请选择所在单位"
+    if errors:
+        raise FieldErrors(errors)
+    return f"phone:{phone}", {"name": name, "phone": phone, "organization_id": org.id if org else None,
+                              "town_id": org.town_id if org else None}
+
+
+def _roster_person(quiz: Quiz, name: str, last6: str, errors: dict) -> Person | None:
+    last6 = last6.strip().upper()
+    if len(last6) != 6:
+        errors["id_last6"] = "请填写身份证号后六位"
+        return None
+    return db.session.execute(
+        db.select(Person).join(RosterEntry, RosterEntry.person_id == Person.id)
+        .where(RosterEntry.quiz_id == quiz.id, Person.name == name, Person.id_number.endswith(last6))
+    ).scalars().first()
+
+
+def _on_roster(quiz: Quiz, person: Person) -> bool:
+    return db.session.get(RosterEntry, (quiz.id, person.id)) is not None
+
+
+def _allowed_attempts(quiz: Quiz, person_id: int | None) -> int:
+    if person_id is not None:
+        entry = db.session.get(RosterEntry, (quiz.id, person_id))
+        if entry is not None and entry.max_attempts:
+            return entry.max_attempts
+    return quiz.max_attempts
+
+
+# ------------------------------------------------------------------------------------- attempts
+
+def join(quiz: Quiz, identity: Identity, *, ip: str | None = None, now: datetime | None = None) -> Attempt:
+    """The attempt this person is on, resumed with its clock still running, or a new one. Two
+    taps, a retried request or a second scan never make a second attempt."""
+    now = now or utcnow()
+    _check_open(quiz, now)
+    key, fields = identify(quiz, identity)
+    previous = _attempts_of(quiz, key)
+    for attempt in previous:
+        if attempt.status == AttemptStatus.IN_PROGRESS:
+            if time_is_up(attempt, now):
+                finish(attempt, now)
+            else:
+                return attempt
+    allowed = _allowed_attempts(quiz, fields.get("person_id"))
+    if len(previous) >= allowed:
+        raise AttemptRefused(f"您已参加过本次{quiz.kind_label}（每人限 {allowed} 次），不能再次答题")
+    number = len(previous) + 1
+    attempt = _new_attempt(quiz, key, number, fields, ip, now)
+    db.session.add(attempt)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same person's other request got there first, and that attempt is this one. Joining
+        # is the request's first write, so rolling the whole session back loses nothing.
+        db.session.rollback()
+        return next(a for a in _attempts_of(quiz, key) if a.number == number)
+    return attempt
+
+
+def _attempts_of(quiz: Quiz, key: str) -> list[Attempt]:
+    return list(db.session.execute(db.select(Attempt).where(
+        Attempt.quiz_id == quiz.id, Attempt.identity_key == key).order_by(Attempt.number)).scalars())
+
+
+def _check_open(quiz: Quiz, now: datetime) -> None:
+    current = state(quiz, now)
+    if current == "未发布":
+        raise QuizClosed("本次答题尚未发布")
+    if current == "未开始":
+        raise QuizClosed("本次答题尚未开始")
+    if current == "已结束":
+        raise QuizClosed("本次答题已结束，不再接受作答")
+
+
+def _new_attempt(quiz: Quiz, key: str, number: int, fields: dict, ip: str | None, now: datetime) -> Attempt:
+    deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    if quiz.closes_at and (deadline is None or quiz.closes_at < deadline):
+        deadline = quiz.closes_at
+    attempt = Attempt(quiz_id=quiz.id, token=secrets.token_urlsafe(32), identity_key=key, number=number,
+                      started_at=now, deadline_at=deadline, ip=ip, **fields)
+    rng = random.Random(secrets.randbits(64))
+    if quiz.paper_mode == PaperMode.FIXED:
+        paper = [(item.question_id, item.points) for item in quiz.fixed_items]
+    else:
+        paper = draw(rules_of(quiz), rng)
+    if quiz.shuffle_questions and quiz.paper_mode == PaperMode.FIXED:
+        rng.shuffle(paper)
+    questions = {q.id: q for q in db.session.execute(
+        db.select(Question).where(Question.id.in_([qid for qid, _ in paper]))).scalars()}
+    for position, (qid, points) in enumerate(paper, 1):
+        order = list(range(len(questions[qid].options)))
+        if quiz.shuffle_options and questions[qid].kind in (Kind.SINGLE, Kind.MULTIPLE):
+            rng.shuffle(order)
+        attempt.items.append(AttemptItem(position=position, question_id=qid, points=points, order=order))
+    attempt.max_score = sum(points for _, points in paper)
+    return attempt
+
+
+def by_token(token: str | None) -> Attempt | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.execute(db.select(Attempt).where(Attempt.token == token)).scalar_one_or_none()
+
+
+def time_is_up(attempt: Attempt, now: datetime, grace: timedelta = timedelta(0)) -> bool:
+    return attempt.deadline_at is not None and now >= attempt.deadline_at + grace
+
+
+def seconds_left(attempt: Attempt, now: datetime | None = None) -> int | None:
+    if attempt.deadline_at is None:
+        return None
+    return max(0, math.floor((attempt.deadline_at - (now or utcnow())).total_seconds()))
+
+
+def paper(attempt: Attempt) -> list[dict]:
+    """What the phone shows: stems and options in the attempt's order, its saved answers mapped to
+    that order, and nothing that gives the answer away."""
+    out = []
+    for item in attempt.items:
+        q = item.question
+        shown = {original: i for i, original in enumerate(item.order)}
+        response = item.response or []
+        if q.kind == Kind.FILL:
+            answer = response[0] if response else ""
+        else:
+            answer = sorted(shown[i] for i in response if i in shown)
+        out.append({"position": item.position, "kind": q.kind, "kind_label": q.kind_label, "stem": q.stem,
+                    "options": [q.options[i] for i in item.order], "points": item.points, "answer": answer})
+    return out
+
+
+def save_answers(attempt: Attempt, answers: Mapping, now: datetime | None = None) -> int:
+    """Store answers given as {position: shown option indexes | text}; returns how many changed.
+    Refused as a whole when one is not a question of this attempt or not a valid answer."""
+    now = now or utcnow()
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        raise AttemptFinished("答卷已提交，不能再修改答案")
+    if time_is_up(attempt, now):
+        raise AttemptFinished("答题时间已到，答案未保存；系统已按到时前保存的答案交卷")
+    items = {item.position: item for item in attempt.items}
+    parsed = {}
+    for key, value in answers.items():
+        position = _position(key)
+        item = items.get(position)
+        if item is None:
+            raise UserError(f"第 {key} 题不在本答卷中")
+        parsed[item.position] = _response(item, value)
+    for position, response in parsed.items():
+        items[position].response = response
+    return len(parsed)
+
+
+def _position(key) -> int | None:
+    try:
+        return int(key)
+    except (TypeError, ValueError):
+        return None
+
+
+def _response(item: AttemptItem, value) -> list | None:
+    """The answer in the question's own option indexes, from what the phone sent."""
+    kind = item.question.kind
+    if value is None or value == "" or value == []:
+        return None
+    if kind == Kind.FILL:
+        if not isinstance(value, str):
+            raise UserError(f"第 {item.position} 题的答案格式不正确")
+        text = " ".join(value.split())
+        if len(text) > MAX_FILL_ANSWER:
+            raise UserError(f"第 {item.position} 题的答案超过 {MAX_FILL_ANSWER} 字")
+        return [text]
+    chosen = value if isinstance(value, list) else [value]
+    if not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(item.order) for i in chosen):
+        raise UserError(f"第 {item.position} 题的答案不是本题的选项")
+    if kind != Kind.MULTIPLE and len(chosen) > 1:
+        raise UserError(f"第 {item.position} 题只能选一个答案")
+    return sorted({item.order[i] for i in chosen})
+
+
+def submit(attempt: Attempt, answers: Mapping | None = None, now: datetime | None = None) -> Attempt:
+    """Hand in: the last answers (if still in time) are saved, then everything is scored. A
+    second submit of the same attempt returns it as it is."""
+    now = now or utcnow()
+    if attempt.status == AttemptStatus.SUBMITTED:
+        return attempt
+    if answers and not time_is_up(attempt, now, SUBMIT_GRACE):
+        deadline, attempt.deadline_at = attempt.deadline_at, None  # within the grace period
+        try:
+            save_answers(attempt, answers, now)
+        finally:
+            attempt.deadline_at = deadline
+    finish(attempt, now)
+    return attempt
+
+
+def finish(attempt: Attempt, now: datetime | None = None) -> None:
+    """Score and close an attempt (a submit, or its time ran out)."""
+    now = now or utcnow()
+    quiz = attempt.quiz
+    score = correct = 0
+    for item in attempt.items:
+        item.correct, item.awarded = mark(item.question, item.response, item.points, quiz.partial_credit)
+        score += item.awarded
+        correct += item.correct
+    attempt.status = AttemptStatus.SUBMITTED
+    end = min(now, attempt.deadline_at) if attempt.deadline_at else now
+    attempt.submitted_at = end
+    attempt.duration_seconds = max(0, int((end - attempt.started_at).total_seconds()))
+    attempt.score = round(score, 2)
+    attempt.correct_count = correct
+    attempt.passed = None if quiz.pass_mark is None else attempt.score >= quiz.pass_mark
+
+
+def mark(question: Question, response: list | None, points: float, partial: bool) -> tuple[bool, float]:
+    """(right?, points earned). Multiple choice: all correct options and no wrong one for full
+    marks; with partial credit a subset with no wrong option earns half (DOMAIN.md §7)."""
+    if not response:
+        return False, 0.0
+    if question.kind == Kind.FILL:
+        given = normalized(response[0])
+        right = bool(given) and any(given == normalized(a) for a in question.answer)
+        return right, points if right else 0.0
+    chosen, answer = set(response), set(question.answer)
+    if chosen == answer:
+        return True, points
+    if partial and question.kind == Kind.MULTIPLE and chosen < answer:
+        return False, points / 2
+    return False, 0.0
+
+
+def finish_expired(quiz: Quiz, now: datetime | None = None) -> int:
+    """Close the attempts whose time ran out without a submit (the phone was put away)."""
+    now = now or utcnow()
+    expired = db.session.execute(db.select(Attempt).where(
+        Attempt.quiz_id == quiz.id, Attempt.status == AttemptStatus.IN_PROGRESS,
+        Attempt.deadline_at.is_not(None), Attempt.deadline_at <= now)).scalars().all()
+    for attempt in expired:
+        finish(attempt, now)
+    return len(expired)
+
+
+def review(attempt: Attempt) -> list[dict]:
+    """After submission: each question with the participant's answer, the right one and the
+    explanation, in the order it was shown."""
+    out = []
+    for item in attempt.items:
+        q = item.question
+        shown = {original: i for i, original in enumerate(item.order)}
+        letters = "ABCDEF"
+        if q.kind == Kind.FILL:
+            given = (item.response or [""])[0]
+            right = " 或 ".join(q.answer)
+        else:
+            given = "".join(sorted(letters[shown[i]] for i in item.response or [] if i in shown))
+            right = "".join(sorted(letters[shown[i]] for i in q.answer))
+            if q.kind == Kind.TRUE_FALSE:
+                given = q.options[item.response[0]] if item.response else ""
+                right = q.options[q.answer[0]]
+        out.append({"position": item.position, "kind_label": q.kind_label, "stem": q.stem,
+                    "options": [q.options[i] for i in item.order], "given": given or "未作答",
+                    "right": right, "correct": item.correct, "awarded": item.awarded, "points": item.points,
+                    "explanation": q.explanation, "source": q.source})
+    return out
+
+
+@dataclass
+class Result:
+    score: float
+    max_score: float
+    passed: bool | None
+    correct: int
+    questions: int
+    duration_seconds: int
+    submitted_at: datetime
+
+
+def result(attempt: Attempt) -> Result | None:
+    if attempt.status != AttemptStatus.SUBMITTED:
+        return None
+    return Result(attempt.score, attempt.max_score, attempt.passed, attempt.correct_count, len(attempt.items),
+                  attempt.duration_seconds, attempt.submitted_at)
+
+
+def best_results(quiz: Quiz) -> dict[int, Result]:
+    """person id → their best submitted result on a roster quiz (the training module's view)."""
+    finish_expired(quiz)
+    best: dict[int, Attempt] = {}
+    for attempt in db.session.execute(db.select(Attempt).where(
+            Attempt.quiz_id == quiz.id, Attempt.status == AttemptStatus.SUBMITTED,
+            Attempt.person_id.is_not(None))).scalars():
+        current = best.get(attempt.person_id)
+        if current is None or attempt.score > current.score:
+            best[attempt.person_id] = attempt
+    return {pid: result(a) for pid, a in best.items()}
