@@ -139,3 +139,15 @@ def test_award_certificates_for_the_top_places_are_batch_printed(client, login, 
     assert started.status_code == 302 and "/jobs/" in started.headers["Location"]
     job = db.session.execute(db.select(Job)).scalar_one()
     assert job.title.endswith("（3 份）")
+
+
+def test_the_quiz_list_shows_each_quiz_with_its_state_and_participants(client, login, make_quiz, tree):
+    live = make_quiz(title="进行中的竞赛")
+    make_quiz(title="未发布的考试", publish=False)
+    take(live, tree["ent"], "13800000009", "丁", correct=5)
+    login(Role.LEADER)
+    page = client.get("/quiz/")
+    assert page.status_code == 200
+    rows = table_text(page, "quizzes")
+    assert "进行中的竞赛 知识竞赛 进行中" in rows and "未发布的考试 知识竞赛 未发布" in rows
+    assert rows.split("进行中的竞赛")[1].split("未发布的考试")[0].strip().endswith("1")

@@ -24,3 +24,8 @@
     sync();
   }
 })();
+
+// A filter that applies as soon as it changes (no inline handlers: the CSP forbids them).
+document.querySelectorAll("[data-autosubmit]").forEach(function (field) {
+  field.addEventListener("change", function () { field.form.submit(); });
+});
