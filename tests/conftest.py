@@ -1,6 +1,7 @@
 """Fixtures: a fresh database per test (SQLite file, or PostgreSQL when TEST_DATABASE_URL is set),
 a client, login(role), and factories for the rows most tests need."""
 
+import io
 import os
 import re
 from itertools import count
@@ -171,3 +172,18 @@ def table_text(response, testid: str) -> str:
     assert f'data-testid="{testid}"' in html, f"no table {testid}"
     fragment = html.split(f'data-testid="{testid}"', 1)[1].split("</table>", 1)[0]
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment))
+
+
+def xlsx_file(headers, rows) -> io.BytesIO:
+    """An uploaded workbook as a user would fill it in: a header row, then the rows."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    return buffer

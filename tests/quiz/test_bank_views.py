@@ -5,9 +5,9 @@ import re
 from urllib.parse import quote
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
-from tests.conftest import page_text, table_text
+from tests.conftest import page_text, table_text, xlsx_file
 from tests.quiz.conftest import single
 from webapp.auth.permissions import Role
 from webapp.extensions import db
@@ -25,15 +25,7 @@ GOOD_ROWS = [
 
 
 def xlsx(rows, headers=HEADERS) -> io.BytesIO:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    buffer.seek(0)
-    return buffer
+    return xlsx_file(headers, rows)
 
 
 def upload(client, data: io.BytesIO, filename: str, bank_id=0, new_bank=""):

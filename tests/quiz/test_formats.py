@@ -2,8 +2,9 @@ import io
 from dataclasses import replace
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
+from tests.conftest import xlsx_file
 from webapp.quiz.drafts import TRUE_FALSE_OPTIONS, Kind, QuestionDraft
 from webapp.quiz.formats import (
     EXAMPLES,
@@ -20,15 +21,7 @@ from webapp.quiz.formats import (
 
 
 def xlsx(headers, rows) -> io.BytesIO:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    buffer.seek(0)
-    return buffer
+    return xlsx_file(headers, rows)
 
 
 def csv_file(headers, rows, encoding) -> io.BytesIO:

@@ -1,9 +1,9 @@
 import io
 import zipfile
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
-from tests.conftest import page_text, table_text, valid_credit_code, valid_id_number
+from tests.conftest import page_text, table_text, valid_credit_code, valid_id_number, xlsx_file
 from webapp.auth.permissions import Role
 from webapp.extensions import db
 from webapp.registry.models import Organization, Person
@@ -14,15 +14,7 @@ ORG_HEADERS = ["单位名称", "类型", "上级单位", "行业", "统一社会
 
 
 def xlsx(headers, rows) -> io.BytesIO:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    buffer.seek(0)
-    return buffer
+    return xlsx_file(headers, rows)
 
 
 def upload(client, kind, data, filename="名单.xlsx"):
