@@ -471,3 +471,23 @@ def test_final_ranking_page_and_spreadsheet(client, login, contest):
     assert rows[1] == [1, "西镇代表队", None, 100, 10, 0, 0, 0, 10, 120]
     assert rows[2] == [1, "南镇代表队", None, 100, 10, 10, 0, 0, 0, 120]
     assert rows[3][:2] == [3, "东镇代表队"] and rows[3][-1] == 100
+
+
+def test_the_final_ranking_prints_award_certificates_for_the_teams(client, login, bank):
+    from webapp.jobs.models import Job
+    from webapp.quiz import awards
+
+    created = contests.create_contest({"title": "现场竞赛决赛", "start_points": 100}, ["甲队", "乙队", "丙队"],
+                                      [contests.RoundSpec(RoundKind.REQUIRED, "必答题", [bank.id])])
+    db.session.commit()
+    first, second, third = created.teams
+    contests.adjust(created, second, 20, "加分")
+    contests.adjust(created, third, 20, "加分")
+    db.session.commit()
+    records = awards.team_winners(created, awards.parse_tiers("一等奖 1，二等奖 1"))
+    assert [(r["winner"], r["award"], r["rank"]) for r in records] == [("乙队", "一等奖", 1), ("丙队", "一等奖", 1)]
+
+    login()
+    response = client.post(f"/quiz/contests/{created.id}/awards", data={"tiers": "一等奖 1，二等奖 2", "output": "docx"})
+    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
+    assert db.session.execute(db.select(Job)).scalar_one().title.endswith("（3 份）")

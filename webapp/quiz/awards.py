@@ -56,7 +56,30 @@ def winners(quiz: Quiz, tiers: list[tuple[str, int]], min_score: float | None = 
     return records
 
 
-def print_certificates(quiz: Quiz, records: list[dict], output: str, user):
+def team_winners(contest, tiers: list[tuple[str, int]]) -> list[dict]:
+    """An on-site contest's teams by final rank, awarded by the same tiers (并列 share an award)."""
+    from webapp.quiz import contest as contests
+
+    if not tiers:
+        raise UserError("请填写奖项和队伍数，如“一等奖 1，二等奖 2”", field="tiers")
+    bounds, total = [], 0
+    for award, count in tiers:
+        total += count
+        bounds.append((total, award))
+    records = []
+    for standing in contests.final_ranking(contest):
+        award = next((name for bound, name in bounds if standing.rank <= bound), None)
+        if award is None:
+            continue
+        team = standing.team
+        records.append({"winner": team.name, "organization": team.organization.name if team.organization else None,
+                        "competition": contest.title, "award": award, "score": str(standing.total),
+                        "rank": standing.rank, "certificate_no": f"XC{contest.id:03d}-{len(records) + 1:02d}",
+                        "issuer": documents.bureau_name(), "date": local_today().isoformat()})
+    return records
+
+
+def print_certificates(title: str, source: str, records: list[dict], output: str, user):
     """Start the batch job; returns it (its page shows the progress and the download)."""
     template = documents.template_for("award_certificate")
-    return printing.submit(template, records, output, f"{quiz.title}-获奖证书", user, source=f"quiz:{quiz.id}")
+    return printing.submit(template, records, output, f"{title}-获奖证书", user, source=source)

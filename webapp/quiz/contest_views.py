@@ -19,7 +19,7 @@ from webapp.common.spreadsheets import xlsx_response
 from webapp.common.time import local_today
 from webapp.errors import UserError, show_on_form
 from webapp.extensions import db
-from webapp.quiz import bp
+from webapp.quiz import awards, bp
 from webapp.quiz import contest as services
 from webapp.quiz.contest_models import (
     ROUND_KIND_LABELS,
@@ -31,6 +31,7 @@ from webapp.quiz.contest_models import (
     ContestTeam,
     RoundKind,
 )
+from webapp.quiz.forms import AwardsForm
 from webapp.quiz.models import QuestionBank
 
 # ------------------------------------------------------------------------------------ forms
@@ -313,4 +314,21 @@ def contest_ranking(contest_id: int):
     if request.args.get("export") == "xlsx":
         return xlsx_response(f"{contest.title}-成绩.xlsx", services.ranking_workbook(contest))
     return render_template("quiz/contest_ranking.html", contest=contest, rows=services.final_ranking(contest),
-                           used=services.used_count(contest))
+                           used=services.used_count(contest), form=AwardsForm(tiers="一等奖 1，二等奖 2，三等奖 3"))
+
+
+@bp.post("/contests/<int:contest_id>/awards")
+@require("quiz.manage")
+def contest_awards(contest_id: int):
+    contest = _contest_or_404(contest_id)
+    form = AwardsForm()
+    try:
+        if not form.validate_on_submit():
+            raise UserError("；".join(e for errors in form.errors.values() for e in errors) or "请检查填写的内容")
+        records = awards.team_winners(contest, awards.parse_tiers(form.tiers.data))
+        job = awards.print_certificates(contest.title, f"contest:{contest.id}", records, form.output.data, current_user)
+    except UserError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("quiz.contest_ranking", contest_id=contest.id))
+    return redirect(url_for("jobs.detail", job_id=job.id))

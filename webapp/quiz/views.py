@@ -168,7 +168,7 @@ def award_certificates(quiz_id: int):
         try:
             records = awards.winners(quiz, awards.parse_tiers(form.tiers.data), form.min_score.data, form.min_award.data)
             if request.form.get("action") == "print":
-                job = awards.print_certificates(quiz, records, form.output.data, current_user)
+                job = awards.print_certificates(quiz.title, f"quiz:{quiz.id}", records, form.output.data, current_user)
                 return redirect(url_for("jobs.detail", job_id=job.id))
         except UserError as exc:
             show_on_form(form, exc)
