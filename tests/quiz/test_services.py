@@ -250,3 +250,24 @@ def test_a_generic_stem_with_other_options_is_a_different_question(bank):
     with pytest.raises(banks.QuestionsRefused) as caught:
         banks.save_drafts(bank, [draft(["无需评估", "应急预案每三年至少评估一次"], "第 2 行")])
     assert caught.value.errors == ["第 2 行：与题库“测试题库”中已有的题目重复（下列说法正确的是（  ）。）"]
+
+
+def test_two_taps_at_the_same_moment_make_one_attempt(make_quiz, town_org, monkeypatch):
+    """The race the unique constraint settles: the other request inserts its attempt between this
+    one's check and its insert. Real rows on the real database; only the timing is arranged."""
+    from sqlalchemy.orm import Session
+
+    quiz = make_quiz()
+    real_new_attempt = services._new_attempt
+
+    def other_request_first(quiz, key, number, fields, ip, now):
+        with Session(db.engine) as other:
+            other.add(Attempt(quiz_id=quiz.id, token="other-tap", identity_key=key, number=number,
+                              started_at=now, **fields))
+            other.commit()
+        return real_new_attempt(quiz, key, number, fields, ip, now)
+
+    monkeypatch.setattr(services, "_new_attempt", other_request_first)
+    attempt = services.join(quiz, someone(town_org))
+    assert attempt.token == "other-tap"
+    assert db.session.execute(db.select(db.func.count(Attempt.id))).scalar() == 1
