@@ -474,6 +474,7 @@ def test_final_ranking_page_and_spreadsheet(client, login, contest):
 
 
 def test_the_final_ranking_prints_award_certificates_for_the_teams(client, login, bank):
+    from tests.quiz.test_manage import printed_text
     from webapp.jobs.models import Job
     from webapp.quiz import awards
 
@@ -490,4 +491,7 @@ def test_the_final_ranking_prints_award_certificates_for_the_teams(client, login
     login()
     response = client.post(f"/quiz/contests/{created.id}/awards", data={"tiers": "一等奖 1，二等奖 2", "output": "docx"})
     assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
-    assert db.session.execute(db.select(Job)).scalar_one().title.endswith("（3 份）")
+    job = db.session.execute(db.select(Job)).scalar_one()
+    assert job.title.endswith("（3 份）")
+    printed = printed_text(client, job.id)
+    assert printed.count("荣誉证书") == 3 and "乙队" in printed and printed.count("一等奖") == 2

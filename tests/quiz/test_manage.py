@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from tests.conftest import page_text, table_text
+from tests.jobs.test_jobs import wait_finished
 from tests.quiz.test_services import right_answers
 from webapp.auth.permissions import Role
 from webapp.common.time import utcnow
@@ -139,6 +140,21 @@ def test_award_certificates_for_the_top_places_are_batch_printed(client, login, 
     assert started.status_code == 302 and "/jobs/" in started.headers["Location"]
     job = db.session.execute(db.select(Job)).scalar_one()
     assert job.title.endswith("（3 份）")
+    printed = printed_text(client, job.id)
+    assert printed.count("荣誉证书") == 3 and "选手0" in printed and "选手3" not in printed
+    assert "一等奖" in printed and printed.count("二等奖") == 2
+
+
+def printed_text(client, job_id: str) -> str:
+    """Wait for the batch job, download its merged .docx, and return its text."""
+    status = wait_finished(client, job_id)
+    assert status["status"] == "done", status
+    response = client.get(f"/jobs/{job_id}/download")
+    data = response.get_data()
+    response.close()
+    document = Document(io.BytesIO(data))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
 def test_the_quiz_list_shows_each_quiz_with_its_state_and_participants(client, login, make_quiz, tree):
