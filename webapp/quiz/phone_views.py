@@ -42,7 +42,7 @@ def _attempt_from_request(quiz: Quiz):
         token = (request.get_json(silent=True) or {}).get("token")
     attempt = services.by_token(token)
     if attempt is None or attempt.quiz_id != quiz.id:
-        raise UserError("答题凭证无效或已过期，请重新扫码进入")
+        raise UserError(services.INVALID_TOKEN)
     return attempt
 
 
@@ -117,19 +117,17 @@ def paper(code: str):
 @bp.post("/<code>/answers")
 @csrf.exempt
 def answers(code: str):
-    quiz = _quiz_or_404(code)
+    payload = request.get_json(silent=True) or {}
+    given = payload.get("answers")
     try:
-        attempt = _attempt_from_request(quiz)
-        payload = request.get_json(silent=True) or {}
-        given = payload.get("answers")
         if not isinstance(given, dict):
             raise UserError("答案格式不正确")
-        saved = services.save_answers(attempt, given)
+        saved, left = services.save_by_token(code.lower(), request.headers.get("X-Attempt-Token"), given)
     except services.AttemptFinished as exc:
         return jsonify(error=exc.message, finished=True), 409
     except UserError as exc:
         return jsonify(error=exc.message), 400
-    return jsonify(saved=saved, seconds_left=services.seconds_left(attempt))
+    return jsonify(saved=saved, seconds_left=left)
 
 
 def _answers_from_form(attempt) -> dict:

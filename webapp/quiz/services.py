@@ -11,11 +11,16 @@ best_results(quiz). Nothing else of this module is its business.
 import math
 import random
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.common.identifiers import normalize_phone
 from webapp.common.time import utcnow
@@ -42,6 +47,9 @@ CODE_LENGTH = 6
 MAX_QUESTIONS = 200
 # A submission that set off before the deadline may arrive a little after it on a slow network.
 SUBMIT_GRACE = timedelta(seconds=15)
+
+
+INVALID_TOKEN = "答题凭证无效或已过期，请重新扫码进入"
 
 
 class QuizClosed(UserError):
@@ -149,22 +157,36 @@ def _shortage(rule: Rule) -> str | None:
     return None
 
 
-def candidate_ids(rule: Rule) -> list[int]:
+# Every join of a random-paper quiz draws from the same pools: each process keeps them briefly
+# (a question retired or added shows in new papers within POOL_SECONDS).
+POOL_SECONDS = 30.0
+_pools: dict[tuple, tuple[float, list[int]]] = {}
+
+
+def candidate_ids(rule: Rule, cached: bool = False) -> list[int]:
+    """Ids of the active questions a rule may draw from, in id order."""
+    key = (db.engine.url.render_as_string(), rule.kind.value, tuple(rule.bank_ids), tuple(rule.tags))
+    if cached and (hit := _pools.get(key)) and time.monotonic() - hit[0] < POOL_SECONDS:
+        return hit[1]
     query = db.select(Question.id).where(Question.kind == rule.kind.value, Question.active)
     if rule.bank_ids:
         query = query.where(Question.bank_id.in_(rule.bank_ids))
     if rule.tags:
         query = query.where(Question.id.in_(db.select(QuestionTag.question_id).where(QuestionTag.tag.in_(rule.tags))))
-    return list(db.session.execute(query.order_by(Question.id)).scalars())
+    ids = list(db.session.execute(query.order_by(Question.id)).scalars())
+    if len(_pools) > 1000:
+        _pools.clear()
+    _pools[key] = (time.monotonic(), ids)
+    return ids
 
 
-def draw(rules: list[Rule], rng: random.Random) -> list[tuple[int, float]]:
+def draw(rules: list[Rule], rng: random.Random, cached: bool = False) -> list[tuple[int, float]]:
     """(question id, points) for a paper: each rule's questions drawn without repeats, grouped by
     rule in the order the organizer set (single choice first, as papers usually are)."""
     taken: set[int] = set()
     paper = []
     for rule in rules:
-        pool = [i for i in candidate_ids(rule) if i not in taken]
+        pool = [i for i in candidate_ids(rule, cached) if i not in taken]
         if len(pool) < rule.count:
             raise UserError(f"{rule.label}的题目不足：需要 {rule.count} 题，只有 {len(pool)} 题")
         chosen = rng.sample(pool, rule.count)
@@ -304,7 +326,8 @@ def join(quiz: Quiz, identity: Identity, *, ip: str | None = None, now: datetime
     if len(previous) >= allowed:
         raise AttemptRefused(f"您已参加过本次{quiz.kind_label}（每人限 {allowed} 次），不能再次答题")
     number = len(previous) + 1
-    attempt = _new_attempt(quiz, key, number, fields, ip, now)
+    attempt, items = _new_attempt(quiz, key, number, fields, ip, now)
+    _no_wait_for_disk()  # a join lost to a database crash is a rejoin with a new paper
     db.session.add(attempt)
     try:
         db.session.flush()
@@ -313,6 +336,8 @@ def join(quiz: Quiz, identity: Identity, *, ip: str | None = None, now: datetime
         # is the request's first write, so rolling the whole session back loses nothing.
         db.session.rollback()
         return next(a for a in _attempts_of(quiz, key) if a.number == number)
+    # The paper's rows in one executemany: as ORM objects they were most of a join's work.
+    db.session.execute(db.insert(AttemptItem), [row | {"attempt_id": attempt.id} for row in items])
     return attempt
 
 
@@ -331,7 +356,9 @@ def _check_open(quiz: Quiz, now: datetime) -> None:
         raise QuizClosed("本次答题已结束，不再接受作答")
 
 
-def _new_attempt(quiz: Quiz, key: str, number: int, fields: dict, ip: str | None, now: datetime) -> Attempt:
+def _new_attempt(quiz: Quiz, key: str, number: int, fields: dict, ip: str | None,
+                 now: datetime) -> tuple[Attempt, list[dict]]:
+    """The attempt and the rows of its paper (position, question, points, option order)."""
     deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
     if quiz.closes_at and (deadline is None or quiz.closes_at < deadline):
         deadline = quiz.closes_at
@@ -340,25 +367,41 @@ def _new_attempt(quiz: Quiz, key: str, number: int, fields: dict, ip: str | None
     rng = random.Random(secrets.randbits(64))
     if quiz.paper_mode == PaperMode.FIXED:
         paper = [(item.question_id, item.points) for item in quiz.fixed_items]
+        questions = _questions([qid for qid, _ in paper])
     else:
-        paper = draw(rules_of(quiz), rng)
+        paper = draw(rules_of(quiz), rng, cached=True)
+        questions = _questions([qid for qid, _ in paper])
+        if len(questions) < len(paper) or not all(q.active for q in questions.values()):
+            paper = draw(rules_of(quiz), rng)  # the pool kept was stale: draw from the database
+            questions = _questions([qid for qid, _ in paper])
     if quiz.shuffle_questions and quiz.paper_mode == PaperMode.FIXED:
         rng.shuffle(paper)
-    questions = {q.id: q for q in db.session.execute(
-        db.select(Question).where(Question.id.in_([qid for qid, _ in paper]))).scalars()}
+    items = []
     for position, (qid, points) in enumerate(paper, 1):
         order = list(range(len(questions[qid].options)))
         if quiz.shuffle_options and questions[qid].kind in (Kind.SINGLE, Kind.MULTIPLE):
             rng.shuffle(order)
-        attempt.items.append(AttemptItem(position=position, question_id=qid, points=points, order=order))
+        items.append({"position": position, "question_id": qid, "points": points, "order": order})
     attempt.max_score = sum(points for _, points in paper)
-    return attempt
+    return attempt, items
 
 
-def by_token(token: str | None) -> Attempt | None:
+def _questions(ids: list[int]) -> dict[int, Question]:
+    """What drawing a paper needs of its questions (not their text)."""
+    query = db.select(Question).where(Question.id.in_(ids)).options(
+        load_only(Question.id, Question.kind, Question.options, Question.active))
+    return {q.id: q for q in db.session.execute(query).scalars()}
+
+
+def by_token(token: str | None, with_paper: bool = True) -> Attempt | None:
+    """The attempt of a participant's secret token; with its paper (items and their questions)
+    loaded in two more queries, since every phone request reads it (not one query per question)."""
     if not token or len(token) > 64:
         return None
-    return db.session.execute(db.select(Attempt).where(Attempt.token == token)).scalar_one_or_none()
+    query = db.select(Attempt).where(Attempt.token == token)
+    if with_paper:
+        query = query.options(selectinload(Attempt.items).selectinload(AttemptItem.question))
+    return db.session.execute(query).scalar_one_or_none()
 
 
 def time_is_up(attempt: Attempt, now: datetime, grace: timedelta = timedelta(0)) -> bool:
@@ -388,25 +431,31 @@ def paper(attempt: Attempt) -> list[dict]:
     return out
 
 
-def save_answers(attempt: Attempt, answers: Mapping, now: datetime | None = None) -> int:
+def save_answers(attempt: Attempt, answers: Mapping, now: datetime | None = None,
+                 grace: timedelta = timedelta(0)) -> int:
     """Store answers given as {position: shown option indexes | text}; returns how many changed.
-    Refused as a whole when one is not a question of this attempt or not a valid answer."""
+    Refused as a whole when one is not a question of this attempt or not a valid answer. `grace`:
+    a submit sent before the deadline may arrive a little after it."""
     now = now or utcnow()
-    if attempt.status != AttemptStatus.IN_PROGRESS:
-        raise AttemptFinished("答卷已提交，不能再修改答案")
-    if time_is_up(attempt, now):
-        raise AttemptFinished("答题时间已到，答案未保存；系统已按到时前保存的答案交卷")
-    items = {item.position: item for item in attempt.items}
-    parsed = {}
-    for key, value in answers.items():
-        position = _position(key)
-        item = items.get(position)
-        if item is None:
-            raise UserError(f"第 {key} 题不在本答卷中")
-        parsed[item.position] = _response(item, value)
+    _check_taking_answers(attempt.status, attempt.deadline_at, now, grace)
+    items = _items_at(attempt, {_position(key) for key in answers})
+    parsed = _parsed_answers(answers, {p: (item.question.kind, item.order) for p, item in items.items()})
     for position, response in parsed.items():
         items[position].response = response
     return len(parsed)
+
+
+def _items_at(attempt: Attempt, positions: set) -> dict[int, AttemptItem]:
+    """The attempt's items at these positions, from its paper when that is loaded (a submit),
+    else only those rows."""
+    if "items" not in sa_inspect(attempt).unloaded:
+        return {item.position: item for item in attempt.items if item.position in positions}
+    wanted = [p for p in positions if p is not None]
+    if not wanted:
+        return {}
+    query = (db.select(AttemptItem).where(AttemptItem.attempt_id == attempt.id, AttemptItem.position.in_(wanted))
+             .options(joinedload(AttemptItem.question).load_only(Question.kind)))
+    return {item.position: item for item in db.session.execute(query).scalars()}
 
 
 def _position(key) -> int | None:
@@ -416,24 +465,79 @@ def _position(key) -> int | None:
         return None
 
 
-def _response(item: AttemptItem, value) -> list | None:
-    """The answer in the question's own option indexes, from what the phone sent."""
-    kind = item.question.kind
+def _response(position: int, kind: str, order: list[int], value) -> list | None:
+    """The answer in the question's own option indexes, from what the phone sent (indexes of the
+    options as shown, or the text of a fill-in)."""
     if value is None or value == "" or value == []:
         return None
     if kind == Kind.FILL:
         if not isinstance(value, str):
-            raise UserError(f"第 {item.position} 题的答案格式不正确")
+            raise UserError(f"第 {position} 题的答案格式不正确")
         text = " ".join(value.split())
         if len(text) > MAX_FILL_ANSWER:
-            raise UserError(f"第 {item.position} 题的答案超过 {MAX_FILL_ANSWER} 字")
+            raise UserError(f"第 {position} 题的答案超过 {MAX_FILL_ANSWER} 字")
         return [text]
     chosen = value if isinstance(value, list) else [value]
-    if not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(item.order) for i in chosen):
-        raise UserError(f"第 {item.position} 题的答案不是本题的选项")
+    if not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(order) for i in chosen):
+        raise UserError(f"第 {position} 题的答案不是本题的选项")
     if kind != Kind.MULTIPLE and len(chosen) > 1:
-        raise UserError(f"第 {item.position} 题只能选一个答案")
-    return sorted({item.order[i] for i in chosen})
+        raise UserError(f"第 {position} 题只能选一个答案")
+    return sorted({order[i] for i in chosen})
+
+
+def _parsed_answers(answers: Mapping, found: Mapping[int, tuple[str, list[int]]]) -> dict[int, list | None]:
+    """{position: response} for every answer, or a UserError for the first one that is not a
+    question of the attempt (found: position → (kind, option order)) or not a valid answer."""
+    parsed = {}
+    for key, value in answers.items():
+        position = _position(key)
+        if position not in found:
+            raise UserError(f"第 {key} 题不在本答卷中")
+        kind, order = found[position]
+        parsed[position] = _response(position, kind, order, value)
+    return parsed
+
+
+def _check_taking_answers(status: str, deadline: datetime | None, now: datetime, grace: timedelta) -> None:
+    if status != AttemptStatus.IN_PROGRESS:
+        raise AttemptFinished("答卷已提交，不能再修改答案")
+    if deadline is not None and now >= deadline + grace:
+        raise AttemptFinished("答题时间已到，答案未保存；系统已按到时前保存的答案交卷")
+
+
+def save_by_token(code: str, token: str | None, answers: Mapping, now: datetime | None = None) -> tuple[int, int | None]:
+    """The phone's frequent save, in three small statements and no ORM objects: (answers saved,
+    seconds left). Same rules as save_answers; a token not of this quiz is refused."""
+    now = now or utcnow()
+    if not token or len(token) > 64:
+        raise UserError(INVALID_TOKEN)
+    row = db.session.execute(db.select(Attempt.id, Attempt.status, Attempt.deadline_at).join(Quiz).where(
+        Attempt.token == token, Quiz.code == code)).first()
+    if row is None:
+        raise UserError(INVALID_TOKEN)
+    attempt_id, status, deadline = row
+    _check_taking_answers(status, deadline, now, timedelta(0))
+    wanted = [p for p in (_position(k) for k in answers) if p is not None]
+    found = {position: (kind, order) for position, kind, order in db.session.execute(
+        db.select(AttemptItem.position, Question.kind, AttemptItem.order).join(Question).where(
+            AttemptItem.attempt_id == attempt_id, AttemptItem.position.in_(wanted)))} if wanted else {}
+    parsed = _parsed_answers(answers, found)
+    if parsed:
+        _no_wait_for_disk()
+        db.session.execute(db.update(AttemptItem), [
+            {"attempt_id": attempt_id, "position": position, "response": response}
+            for position, response in parsed.items()])
+    left = None if deadline is None else max(0, math.floor((deadline - now).total_seconds()))
+    return len(parsed), left
+
+
+def _no_wait_for_disk() -> None:
+    """On PostgreSQL, let this transaction's commit return before its WAL reaches the disk
+    (SET LOCAL synchronous_commit = off): a crash of the database server could lose the last
+    fraction of a second of autosaves and joins, never corrupt anything; a submit still waits for
+    the disk. With thousands of phones saving every few seconds that wait is most of a save."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit = off"))
 
 
 def submit(attempt: Attempt, answers: Mapping | None = None, now: datetime | None = None) -> Attempt:
@@ -442,13 +546,12 @@ def submit(attempt: Attempt, answers: Mapping | None = None, now: datetime | Non
     now = now or utcnow()
     if attempt.status == AttemptStatus.SUBMITTED:
         return attempt
-    if answers and not time_is_up(attempt, now, SUBMIT_GRACE):
-        deadline, attempt.deadline_at = attempt.deadline_at, None  # within the grace period
-        try:
-            save_answers(attempt, answers, now)
-        finally:
-            attempt.deadline_at = deadline
-    finish(attempt, now)
+    # No flush before the commit: on SQLite the first write takes the database's write lock, and
+    # scoring should not run while holding it (every other phone's save would wait).
+    with db.session.no_autoflush:
+        if answers and not time_is_up(attempt, now, SUBMIT_GRACE):
+            save_answers(attempt, answers, now, grace=SUBMIT_GRACE)
+        finish(attempt, now)
     return attempt
 
 
@@ -457,10 +560,19 @@ def finish(attempt: Attempt, now: datetime | None = None) -> None:
     now = now or utcnow()
     quiz = attempt.quiz
     score = correct = 0
+    rows = []
     for item in attempt.items:
-        item.correct, item.awarded = mark(item.question, item.response, item.points, quiz.partial_credit)
-        score += item.awarded
-        correct += item.correct
+        right, awarded = mark(item.question, item.response, item.points, quiz.partial_credit)
+        rows.append({"attempt_id": attempt.id, "position": item.position, "response": item.response,
+                     "correct": right, "awarded": awarded})
+        score += awarded
+        correct += right
+    # The whole paper in one executemany (the ORM would group the rows by which columns changed);
+    # the objects take the stored values without becoming dirty again.
+    db.session.execute(db.update(AttemptItem), rows)
+    for item, row in zip(attempt.items, rows, strict=True):
+        for name in ("response", "correct", "awarded"):
+            set_committed_value(item, name, row[name])
     attempt.status = AttemptStatus.SUBMITTED
     end = min(now, attempt.deadline_at) if attempt.deadline_at else now
     attempt.submitted_at = end
