@@ -9,6 +9,8 @@ Chromium (/usr/bin/chromium, driven by Playwright; no browser is downloaded) and
     docs/screenshots/dashboard.png      /dashboard, 1366x900, full page
     docs/screenshots/org-list.png       /registry/orgs?kind=enterprise, 1366x900, full page
     docs/screenshots/people-phone.png   /registry/people on a 390x844 phone
+    docs/screenshots/quiz-detail.png    the demo competition's page (QR code, rankings), 1366x900
+    docs/screenshots/quiz-phone.png     its answer sheet on a 390x844 phone, a few answers given
 """
 
 import random
@@ -25,6 +27,7 @@ from tests.browser.serving import CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE, serve  
 from webapp import create_app  # noqa: E402
 from webapp.auth import demo as auth_demo  # noqa: E402
 from webapp.extensions import db  # noqa: E402
+from webapp.quiz import demo as quiz_demo  # noqa: E402
 from webapp.registry import demo as registry_demo  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -38,8 +41,10 @@ def build_app(workdir: Path):
     })
     with app.app_context():
         upgrade()
-        registry_demo.seed(random.Random(2026))
+        rng = random.Random(2026)
+        registry_demo.seed(rng)
         auth_demo.seed()
+        quiz_demo.seed(rng)
         db.session.commit()
         db.session.remove()
     return app
@@ -68,6 +73,14 @@ def shoot(base_url: str) -> list[Path]:
                 page.screenshot(path=str(OUT / name), full_page=True)
                 saved.append(OUT / name)
 
+            page.goto("/quiz/")
+            page.get_by_role("link", name=quiz_demo.COMPETITION).click()
+            join_url = page.get_by_test_id("join-url").inner_text()
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(OUT / "quiz-detail.png"), full_page=False)
+            saved.append(OUT / "quiz-detail.png")
+            saved.append(_answer_sheet(browser, base_url, join_url))
+
             phone = browser.new_context(
                 base_url=base_url, locale="zh-CN", storage_state=desktop.storage_state(), **PHONE
             )
@@ -82,6 +95,29 @@ def shoot(base_url: str) -> list[Path]:
         finally:
             browser.close()
     return saved
+
+
+def _answer_sheet(browser, base_url: str, join_url: str) -> Path:
+    """A participant on a phone: joins by the QR address and answers the first questions."""
+    from playwright.sync_api import expect
+
+    phone = browser.new_context(base_url=base_url, locale="zh-CN", **PHONE)
+    page = phone.new_page()
+    page.goto(join_url.replace(join_url.split("/q/")[0], ""))
+    page.get_by_label("姓名").fill("陈晓燕")
+    page.get_by_label("手机号").fill("13905712345")
+    page.get_by_label("所在乡镇（街道）").select_option(label="青石镇")
+    units = page.get_by_label("所在单位（村、社区、学校、企业）")
+    expect(units.locator("option")).not_to_have_count(1)
+    units.select_option(index=1)
+    page.get_by_role("button", name="开始答题").click()
+    questions = page.locator("fieldset.q")
+    for i in range(2):
+        questions.nth(i).locator("label.opt").first.click()
+    expect(page.locator("#saved")).to_have_text("已保存")
+    page.screenshot(path=str(OUT / "quiz-phone.png"), full_page=False)
+    phone.close()
+    return OUT / "quiz-phone.png"
 
 
 def main() -> int:

@@ -167,3 +167,15 @@ def test_the_quiz_list_shows_each_quiz_with_its_state_and_participants(client, l
     rows = table_text(page, "quizzes")
     assert "进行中的竞赛 知识竞赛 进行中" in rows and "未发布的考试 知识竞赛 未发布" in rows
     assert rows.split("进行中的竞赛")[1].split("未发布的考试")[0].strip().endswith("1")
+
+
+def test_the_poster_as_pdf_for_printing(client, login, make_quiz):
+    from tests.documents.test_pdf import _require
+    from webapp.documents import pdf
+
+    _require(pdf.soffice_path(), "LibreOffice (soffice)", "libreoffice-writer-nogui")
+    quiz = make_quiz()
+    login(Role.OUTREACH)
+    response = client.get(f"/quiz/{quiz.id}/poster.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+    assert response.headers["Content-Disposition"].startswith("attachment")
