@@ -6,6 +6,7 @@ from webapp import create_app
 from webapp.auth.models import User
 from webapp.auth.permissions import Role
 from webapp.extensions import db
+from webapp.quiz.models import Attempt, Question, Quiz
 from webapp.registry.models import INDUSTRIES, Organization, OrgKind, Person
 
 
@@ -32,10 +33,14 @@ def test_seed_demo_builds_a_realistic_county_once(app):
     assert all(p.birth_date for p in db.session.scalars(select(Person).limit(200)))
     assert _count(Organization, Organization.town_id.is_(None), Organization.kind.in_(["village", "enterprise", "school"])) == 0
 
-    before = (_count(Organization), _count(Person), _count(User))
+    # the shipped question banks and a competition under way, with participants from the county
+    assert _count(Question) >= 300
+    assert _count(Quiz) == 1 and _count(Attempt, Attempt.status == "submitted") == 400
+
+    before = (_count(Organization), _count(Person), _count(User), _count(Question), _count(Attempt))
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0 and "已存在" in again.output
-    assert (_count(Organization), _count(Person), _count(User)) == before
+    assert (_count(Organization), _count(Person), _count(User), _count(Question), _count(Attempt)) == before
     skipped = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "跳过" in skipped.output
 
