@@ -209,6 +209,10 @@ def test_gift_questions_this_system_cannot_hold_are_named_and_left_out():
 ::地震-说明::以下各题考查地震避险常识。
 
 没有标题的选择题{~甲 ~乙}
+
+::部分得分::下列正确的是{=甲 ~%50%乙 ~丙}
+
+::填空部分得分::火警电话是{=119 =%50%110}
 """
     parsed = read_gift(text)
 
@@ -218,6 +222,8 @@ def test_gift_questions_this_system_cannot_hold_are_named_and_left_out():
         "第 4 题（地震-数值）：GIFT 数值题（numerical）本系统不支持",
         "第 5 题（地震-说明）：GIFT 说明文字（description，没有答案）本系统不支持",
         "第 6 题（第 11 行）：没有答案",
+        "第 7 题（部分得分）：部分得分的选项（如 %50% 单独出现）本系统不支持：正确选项的分值合计应为 100%",
+        "第 8 题（填空部分得分）：部分得分的填空答案（=%50%）本系统不支持：每个可接受的答案都应得满分",
     ]
     assert [d.stem for d in parsed.drafts] == ["地震时应当", "没有标题的选择题"]
 

@@ -96,6 +96,7 @@ def test_rankings_count_each_person_once_and_agree_with_the_attempts(client, log
     workbook = load_workbook(io.BytesIO(client.get(f"/quiz/{quiz.id}/ranking?export=xlsx").data))
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[0][:2] == ("名次", "姓名") and [r[1] for r in rows[1:]] == ["乙", "甲", "丙"]
+    assert rows[1][2] == "138****0002"  # a leader's copy masks the phone numbers
     assert client.get(f"/quiz/{quiz.id}/ranking?screen=1").status_code == 200
 
 

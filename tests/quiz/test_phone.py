@@ -65,7 +65,15 @@ def test_join_answer_reload_submit_and_see_the_score(client, make_quiz, org):
     assert done.status_code == 303
     result = client.get(f"/q/{quiz.code}/result")
     assert "100 分" in page_text(result) and "答对 10/10 题" in page_text(result)
-    assert "解析1" in page_text(result) or "解析" in page_text(result)  # explanations after submission
+    explanations = [i.question.explanation for i in attempt.items if i.question.explanation]
+    # while others are still answering, the answers stay private …
+    assert "答案与解析将于" in page_text(result) and "正确答案" not in page_text(result)
+    assert not any(e in page_text(result) for e in explanations)
+    # … and once the quiz has closed, the same page explains every question
+    quiz.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    closed = page_text(client.get(f"/q/{quiz.code}/result"))
+    assert closed.count("正确答案") == 10 and all(e in closed for e in explanations)
     assert db.session.execute(db.select(db.func.count(Attempt.id))).scalar() == 1
 
 
@@ -87,6 +95,18 @@ def test_a_forged_or_replayed_token_is_refused(client, make_quiz, org):
     elsewhere = client.post(f"/q/{other.code}/answers", json={"answers": {"1": 0}}, headers={"X-Attempt-Token": attempt.token})
     assert elsewhere.status_code == 400
     assert all(item.response is None for item in attempt.items)
+
+
+def test_a_json_body_that_is_not_an_object_is_refused_not_a_crash(client, make_quiz, org):
+    quiz = make_quiz()
+    join(client, quiz, org)
+    token = attempt_of().token
+    for url in (f"/q/{quiz.code}/answers", f"/q/{quiz.code}/submit"):
+        response = client.post(url, json=[1, 2], headers={"X-Attempt-Token": token})
+        assert response.status_code == 400 and response.json["error"] == "请求格式不正确"
+    listed = client.post(f"/q/{quiz.code}/submit", json={"answers": [0, 1]}, headers={"X-Attempt-Token": token})
+    assert listed.status_code == 400 and listed.json["error"] == "答案格式不正确"
+    assert attempt_of().status == "in_progress"
 
 
 @pytest.mark.parametrize("answers, message", [

@@ -271,3 +271,29 @@ def test_two_taps_at_the_same_moment_make_one_attempt(make_quiz, town_org, monke
     attempt = services.join(quiz, someone(town_org))
     assert attempt.token == "other-tap"
     assert db.session.execute(db.select(db.func.count(Attempt.id))).scalar() == 1
+
+
+def test_a_phone_handing_in_at_zero_is_not_beaten_by_the_housekeeping(make_quiz, town_org):
+    quiz = make_quiz(time_limit_minutes=5)
+    started = utcnow()
+    attempt = services.join(quiz, someone(town_org), now=started)
+    at_zero = started + timedelta(minutes=5, seconds=5)
+    assert services.finish_expired(quiz, now=at_zero) == 0  # an officer opening the rankings now …
+    services.submit(attempt, right_answers(attempt), now=at_zero)  # … leaves the phone's submit its answers
+    assert attempt.score == 100
+
+
+def test_the_paper_rules_are_fixed_once_someone_has_answered(make_quiz, town_org, bank):
+    quiz = make_quiz(paper_mode=PaperMode.FIXED.value, shuffle_questions=False)
+    assert len(quiz.fixed_items) == 10
+    fewer = [services.Rule.of({"kind": "single", "count": 3, "points": 10, "bank_ids": [bank.id]})]
+    services.update_quiz(quiz, {"title": quiz.title}, fewer)  # nobody has answered: drawn again
+    db.session.flush()
+    assert len(quiz.fixed_items) == 3 and {i.points for i in quiz.fixed_items} == {10}
+    services.join(quiz, someone(town_org))
+    with pytest.raises(FieldErrors) as caught:
+        services.update_quiz(quiz, {"title": quiz.title}, [services.Rule.of(
+            {"kind": "single", "count": 4, "points": 10, "bank_ids": [bank.id]})])
+    assert caught.value.errors["rules"] == "已有人答题，不能再修改组卷规则或组卷方式（可新建一场）"
+    services.update_quiz(quiz, {"title": "改了名字"}, fewer)  # other settings may still change
+    assert quiz.title == "改了名字" and len(quiz.fixed_items) == 3

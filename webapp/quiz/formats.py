@@ -401,8 +401,14 @@ def _gift_answers(body: str) -> tuple[Kind, list[str], list]:
         raise _Unreadable("答案块无法识别（选择题、填空题的每个答案应以 = 或 ~ 开头）")
     items = [_gift_item(marker, rest) for marker, rest in re.findall(r"([=~])([^=~]*)", body)]
     if all(marker == "=" for marker, _, _ in items):  # short answer: every = is an accepted answer
-        return Kind.FILL, [], [text for _, weight, text in items if weight > 0 and text]
+        if any(weight != 100 for _, weight, _ in items):
+            raise _Unreadable("部分得分的填空答案（=%50%）本系统不支持：每个可接受的答案都应得满分")
+        return Kind.FILL, [], [text for _, _, text in items if text]
     correct = [i for i, (_, weight, _) in enumerate(items) if weight > 0]
+    # A right answer here is all-or-nothing: one option worth 100 %, or several whose shares make
+    # 100 % together (Moodle's multiple answer). Other partial credit cannot be kept faithfully.
+    if correct and abs(sum(items[i][1] for i in correct) - 100) > 0.5:
+        raise _Unreadable("部分得分的选项（如 %50% 单独出现）本系统不支持：正确选项的分值合计应为 100%")
     return Kind.MULTIPLE if len(correct) > 1 else Kind.SINGLE, [text for _, _, text in items], correct
 
 

@@ -38,7 +38,7 @@ class QuizForm(FlaskForm):
     identity_mode = SelectField(_l("参与方式"), choices=choices([
         (IdentityMode.PUBLIC.value, "公开：填写姓名、手机号"), (IdentityMode.ROSTER.value, "限定名单：姓名 + 身份证号后六位")]))
     ask_organization = BooleanField(_l("要求选择所在单位（用于单位排名）"), default=True)
-    show_explanations = BooleanField(_l("交卷后显示答案与解析"), default=True)
+    show_explanations = BooleanField(_l("公布答案与解析（答题结束后，交卷者可在成绩页查看）"), default=True)
     pass_mark = IntegerField(_l("及格分（考试）"), validators=[Optional(), NumberRange(0, 1000)])
 
 

@@ -14,7 +14,7 @@ from webapp.errors import FieldErrors, UserError
 from webapp.extensions import csrf, db, limiter
 from webapp.quiz import phone_bp as bp
 from webapp.quiz import services
-from webapp.quiz.drafts import Kind
+from webapp.quiz.drafts import OPTION_LETTERS, Kind
 from webapp.quiz.forms import JoinForm
 from webapp.quiz.models import AttemptStatus, IdentityMode, Quiz
 from webapp.registry.models import Organization
@@ -36,11 +36,21 @@ def _attempt_from_cookie(quiz: Quiz):
     return attempt if attempt is not None and attempt.quiz_id == quiz.id else None
 
 
+def _json_object() -> dict:
+    """The request's JSON body, which must be an object ({…}); anything else is the phone's error."""
+    payload = request.get_json(silent=True)
+    if payload is None:
+        return {}
+    if not isinstance(payload, dict):
+        raise UserError("请求格式不正确")
+    return payload
+
+
 def _attempt_from_request(quiz: Quiz):
     token = request.headers.get("X-Attempt-Token") or request.form.get("token")
     if token is None and request.is_json:
-        token = (request.get_json(silent=True) or {}).get("token")
-    attempt = services.by_token(token)
+        token = _json_object().get("token")
+    attempt = services.by_token(token, for_update=True)
     if attempt is None or attempt.quiz_id != quiz.id:
         raise UserError(services.INVALID_TOKEN)
     return attempt
@@ -56,7 +66,7 @@ def join(code: str):
     quiz = _quiz_or_404(code)
     attempt = _attempt_from_cookie(quiz)
     if request.method == "GET" and attempt is not None:
-        if attempt.status == AttemptStatus.IN_PROGRESS and not services.time_is_up(attempt, utcnow()):
+        if attempt.status == AttemptStatus.IN_PROGRESS and not services.time_is_up(attempt, utcnow(), services.SUBMIT_GRACE):
             return redirect(url_for(".paper", code=quiz.code))
     form = JoinForm()
     form.organization_id.choices = choices([(0, "请选择")])
@@ -106,20 +116,20 @@ def paper(code: str):
     if attempt is None:
         return redirect(url_for(".join", code=quiz.code))
     now = utcnow()
-    if attempt.status == AttemptStatus.IN_PROGRESS and services.time_is_up(attempt, now):
+    # within the grace the paper still shows (0:00 left), so the phone hands it in itself
+    if attempt.status == AttemptStatus.IN_PROGRESS and services.time_is_up(attempt, now, services.SUBMIT_GRACE):
         services.finish(attempt, now)
     if attempt.status == AttemptStatus.SUBMITTED:
         return redirect(url_for(".result", code=quiz.code))
     return render_template("quiz/phone/paper.html", quiz=quiz, attempt=attempt, questions=services.paper(attempt),
-                           seconds_left=services.seconds_left(attempt, now), letters="ABCDEF")
+                           seconds_left=services.seconds_left(attempt, now), letters=OPTION_LETTERS)
 
 
 @bp.post("/<code>/answers")
 @csrf.exempt
 def answers(code: str):
-    payload = request.get_json(silent=True) or {}
-    given = payload.get("answers")
     try:
+        given = _json_object().get("answers")
         if not isinstance(given, dict):
             raise UserError("答案格式不正确")
         saved, left = services.save_by_token(code.lower(), request.headers.get("X-Attempt-Token"), given)
@@ -154,7 +164,9 @@ def submit(code: str):
     quiz = _quiz_or_404(code)
     try:
         attempt = _attempt_from_request(quiz)
-        given = (request.get_json(silent=True) or {}).get("answers") if request.is_json else _answers_from_form(attempt)
+        given = _json_object().get("answers") if request.is_json else _answers_from_form(attempt)
+        if given is not None and not isinstance(given, dict):
+            raise UserError("答案格式不正确")
         services.submit(attempt, given or {})
     except UserError as exc:
         db.session.rollback()
@@ -174,8 +186,9 @@ def result(code: str):
         return redirect(url_for(".join", code=quiz.code))
     if attempt.status != AttemptStatus.SUBMITTED:
         return redirect(url_for(".paper", code=quiz.code))
-    review = services.review(attempt) if quiz.show_explanations else None
+    review = services.review(attempt) if services.answers_public(quiz) else None
     response = make_response(render_template("quiz/phone/result.html", quiz=quiz, attempt=attempt,
-                                             result=services.result(attempt), review=review))
+                                             result=services.result(attempt), review=review,
+                                             letters=OPTION_LETTERS))
     response.headers["Cache-Control"] = "no-store"
     return response

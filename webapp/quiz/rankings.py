@@ -172,9 +172,10 @@ def _add_picks(out: dict[int, ItemStats], responses) -> None:
 
 
 def participant_counts(quiz_ids: list[int]) -> dict[int, int]:
-    """quiz id → people who took part (one per identity), for lists of quizzes."""
+    """quiz id → people who handed in (one per identity), as the quiz's own page counts them."""
     if not quiz_ids:
         return {}
     rows = db.session.execute(db.select(Attempt.quiz_id, func.count(func.distinct(Attempt.identity_key)))
-                              .where(Attempt.quiz_id.in_(quiz_ids)).group_by(Attempt.quiz_id))
+                              .where(Attempt.quiz_id.in_(quiz_ids), Attempt.status == AttemptStatus.SUBMITTED)
+                              .group_by(Attempt.quiz_id))
     return dict(rows.all())

@@ -26,7 +26,7 @@ from webapp.common.identifiers import normalize_phone
 from webapp.common.time import utcnow
 from webapp.errors import FieldErrors, UserError
 from webapp.extensions import db
-from webapp.quiz.drafts import KIND_LABELS, MAX_FILL_ANSWER, Kind, normalized
+from webapp.quiz.drafts import KIND_LABELS, MAX_FILL_ANSWER, OPTION_LETTERS, Kind, normalized
 from webapp.quiz.models import (
     Attempt,
     AttemptItem,
@@ -120,12 +120,22 @@ def update_quiz(quiz: Quiz, values: Mapping, rules: list[Rule]) -> None:
     errors = check_settings(values, rules)
     if errors:
         raise FieldErrors(errors)
+    new_rules = [r.as_json() for r in rules]
+    paper_changes = new_rules != (quiz.rules or []) or values.get("paper_mode", quiz.paper_mode) != quiz.paper_mode
+    if quiz.id and paper_changes and _has_attempts(quiz):
+        raise FieldErrors({"rules": "已有人答题，不能再修改组卷规则或组卷方式（可新建一场）"})
     for name in QUIZ_FIELDS:
         if name in values:
             setattr(quiz, name, values[name])
-    quiz.rules = [r.as_json() for r in rules]
+    quiz.rules = new_rules
+    if paper_changes:
+        quiz.fixed_items = []  # a fixed paper is drawn again from the new rules
     if quiz.published and quiz.paper_mode == PaperMode.FIXED and not quiz.fixed_items:
         draw_fixed_paper(quiz)
+
+
+def _has_attempts(quiz: Quiz) -> bool:
+    return db.session.execute(db.select(Attempt.id).where(Attempt.quiz_id == quiz.id).limit(1)).first() is not None
 
 
 def check_settings(values: Mapping, rules: list[Rule]) -> dict[str, str]:
@@ -318,7 +328,7 @@ def join(quiz: Quiz, identity: Identity, *, ip: str | None = None, now: datetime
     previous = _attempts_of(quiz, key)
     for attempt in previous:
         if attempt.status == AttemptStatus.IN_PROGRESS:
-            if time_is_up(attempt, now):
+            if time_is_up(attempt, now, SUBMIT_GRACE):
                 finish(attempt, now)
             else:
                 return attempt
@@ -393,14 +403,16 @@ def _questions(ids: list[int]) -> dict[int, Question]:
     return {q.id: q for q in db.session.execute(query).scalars()}
 
 
-def by_token(token: str | None, with_paper: bool = True) -> Attempt | None:
-    """The attempt of a participant's secret token; with its paper (items and their questions)
-    loaded in two more queries, since every phone request reads it (not one query per question)."""
+def by_token(token: str | None, for_update: bool = False) -> Attempt | None:
+    """The attempt of a participant's secret token, with its paper (items and their questions)
+    loaded in two more queries, not one per question. for_update locks the attempt's row (a
+    submit), so an autosave of the same attempt cannot slip in between scoring and commit."""
     if not token or len(token) > 64:
         return None
-    query = db.select(Attempt).where(Attempt.token == token)
-    if with_paper:
-        query = query.options(selectinload(Attempt.items).selectinload(AttemptItem.question))
+    query = db.select(Attempt).where(Attempt.token == token).options(
+        selectinload(Attempt.items).selectinload(AttemptItem.question))
+    if for_update:
+        query = query.with_for_update(of=Attempt)
     return db.session.execute(query).scalar_one_or_none()
 
 
@@ -409,9 +421,11 @@ def time_is_up(attempt: Attempt, now: datetime, grace: timedelta = timedelta(0))
 
 
 def seconds_left(attempt: Attempt, now: datetime | None = None) -> int | None:
-    if attempt.deadline_at is None:
-        return None
-    return max(0, math.floor((attempt.deadline_at - (now or utcnow())).total_seconds()))
+    return _seconds_until(attempt.deadline_at, now or utcnow())
+
+
+def _seconds_until(deadline: datetime | None, now: datetime) -> int | None:
+    return None if deadline is None else max(0, math.floor((deadline - now).total_seconds()))
 
 
 def paper(attempt: Attempt) -> list[dict]:
@@ -511,8 +525,9 @@ def save_by_token(code: str, token: str | None, answers: Mapping, now: datetime 
     now = now or utcnow()
     if not token or len(token) > 64:
         raise UserError(INVALID_TOKEN)
+    # FOR UPDATE: a save that meets the same attempt's submit waits for it and then sees it closed
     row = db.session.execute(db.select(Attempt.id, Attempt.status, Attempt.deadline_at).join(Quiz).where(
-        Attempt.token == token, Quiz.code == code)).first()
+        Attempt.token == token, Quiz.code == code).with_for_update(of=Attempt)).first()
     if row is None:
         raise UserError(INVALID_TOKEN)
     attempt_id, status, deadline = row
@@ -527,8 +542,7 @@ def save_by_token(code: str, token: str | None, answers: Mapping, now: datetime 
         db.session.execute(db.update(AttemptItem), [
             {"attempt_id": attempt_id, "position": position, "response": response}
             for position, response in parsed.items()])
-    left = None if deadline is None else max(0, math.floor((deadline - now).total_seconds()))
-    return len(parsed), left
+    return len(parsed), _seconds_until(deadline, now)
 
 
 def _no_wait_for_disk() -> None:
@@ -602,12 +616,23 @@ def mark(question: Question, response: list | None, points: float, partial: bool
 def finish_expired(quiz: Quiz, now: datetime | None = None) -> int:
     """Close the attempts whose time ran out without a submit (the phone was put away)."""
     now = now or utcnow()
+    # after the grace a phone's own submit at 0:00 may still need; with their papers in 3 queries
     expired = db.session.execute(db.select(Attempt).where(
         Attempt.quiz_id == quiz.id, Attempt.status == AttemptStatus.IN_PROGRESS,
-        Attempt.deadline_at.is_not(None), Attempt.deadline_at <= now)).scalars().all()
+        Attempt.deadline_at.is_not(None), Attempt.deadline_at <= now - SUBMIT_GRACE)
+        .options(selectinload(Attempt.items).selectinload(AttemptItem.question))).scalars().all()
     for attempt in expired:
         finish(attempt, now)
     return len(expired)
+
+
+def answers_public(quiz: Quiz, now: datetime | None = None) -> bool:
+    """Whether a participant who handed in may see the right answers and explanations: when the
+    quiz allows it and has closed (or has no closing time). While it is open, the first to finish
+    could pass the answers to everyone still answering."""
+    if not quiz.show_explanations:
+        return False
+    return quiz.closes_at is None or (now or utcnow()) >= quiz.closes_at
 
 
 def review(attempt: Attempt) -> list[dict]:
@@ -617,7 +642,7 @@ def review(attempt: Attempt) -> list[dict]:
     for item in attempt.items:
         q = item.question
         shown = {original: i for i, original in enumerate(item.order)}
-        letters = "ABCDEF"
+        letters = OPTION_LETTERS
         if q.kind == Kind.FILL:
             given = (item.response or [""])[0]
             right = " 或 ".join(q.answer)

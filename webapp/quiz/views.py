@@ -6,8 +6,9 @@ import re
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from webapp.auth.permissions import require
+from webapp.auth.permissions import can, require
 from webapp.common.choices import choices
+from webapp.common.identifiers import mask_phone
 from webapp.common.spreadsheets import workbook_bytes, xlsx_response
 from webapp.common.time import from_local, to_local
 from webapp.documents import pdf
@@ -192,8 +193,10 @@ def ranking(quiz_id: int):
 
 
 def _ranking_workbook(leaders) -> bytes:
+    # phone numbers masked unless the user's role sees personal data (as in the people registry)
+    show = (lambda phone: phone or "") if can("people.view_id") else mask_phone
     return workbook_bytes(["名次", "姓名", "手机号", "单位", "乡镇（街道）", "得分", "用时（秒）"],
-                          [[r.rank, r.name, r.phone or "", r.organization, r.town, r.score, r.duration_seconds]
+                          [[r.rank, r.name, show(r.phone), r.organization, r.town, r.score, r.duration_seconds]
                            for r in leaders])
 
 
