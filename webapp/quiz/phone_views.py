@@ -31,8 +31,8 @@ def _cookie(quiz: Quiz) -> str:
     return f"qz{quiz.id}"
 
 
-def _attempt_from_cookie(quiz: Quiz):
-    attempt = services.by_token(request.cookies.get(_cookie(quiz)))
+def _attempt_from_cookie(quiz: Quiz, review: bool = False):
+    attempt = services.by_token(request.cookies.get(_cookie(quiz)), review=review)
     return attempt if attempt is not None and attempt.quiz_id == quiz.id else None
 
 
@@ -181,7 +181,7 @@ def submit(code: str):
 @bp.get("/<code>/result")
 def result(code: str):
     quiz = _quiz_or_404(code)
-    attempt = _attempt_from_cookie(quiz)
+    attempt = _attempt_from_cookie(quiz, review=True)
     if attempt is None:
         return redirect(url_for(".join", code=quiz.code))
     if attempt.status != AttemptStatus.SUBMITTED:

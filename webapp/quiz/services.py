@@ -403,14 +403,18 @@ def _questions(ids: list[int]) -> dict[int, Question]:
     return {q.id: q for q in db.session.execute(query).scalars()}
 
 
-def by_token(token: str | None, for_update: bool = False) -> Attempt | None:
+def by_token(token: str | None, for_update: bool = False, review: bool = False) -> Attempt | None:
     """The attempt of a participant's secret token, with its paper (items and their questions)
-    loaded in two more queries, not one per question. for_update locks the attempt's row (a
-    submit), so an autosave of the same attempt cannot slip in between scoring and commit."""
+    loaded in two more queries, not one per question: of the questions what the paper and the
+    scoring use, or everything with `review` (explanations, sources). for_update locks the
+    attempt's row (a submit), so an autosave of the same attempt cannot slip in between scoring
+    and commit."""
     if not token or len(token) > 64:
         return None
-    query = db.select(Attempt).where(Attempt.token == token).options(
-        selectinload(Attempt.items).selectinload(AttemptItem.question))
+    questions = selectinload(Attempt.items).selectinload(AttemptItem.question)
+    if not review:
+        questions = questions.load_only(Question.kind, Question.stem, Question.options, Question.answer)
+    query = db.select(Attempt).where(Attempt.token == token).options(questions)
     if for_update:
         query = query.with_for_update(of=Attempt)
     return db.session.execute(query).scalar_one_or_none()
