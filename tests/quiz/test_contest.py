@@ -193,7 +193,7 @@ def test_teams_with_equal_totals_share_a_rank(bank):
     play(contest, RoundKind.REQUIRED, "丙队", Action.RIGHT)
     play(contest, RoundKind.REQUIRED, "乙队", Action.RIGHT)
     contests.adjust(contest, team(contest, "丁队"), -5, "违反赛场纪律")
-    rows = contests.final_ranking(contest)
+    rows = contests.standings(contest)
     assert [(s.team.name, s.total, s.rank, s.tied) for s in rows] == [
         ("乙队", 110, 1, True), ("丙队", 110, 1, True), ("甲队", 100, 3, False), ("丁队", 95, 4, False)]
     round_id = contest.rounds[0].id

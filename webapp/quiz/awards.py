@@ -67,7 +67,7 @@ def team_winners(contest, tiers: list[tuple[str, int]]) -> list[dict]:
         total += count
         bounds.append((total, award))
     records = []
-    for standing in contests.final_ranking(contest):
+    for standing in contests.standings(contest):
         award = next((name for bound, name in bounds if standing.rank <= bound), None)
         if award is None:
             continue

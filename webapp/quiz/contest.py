@@ -515,13 +515,8 @@ def standings(contest: Contest) -> list[Standing]:
     return ordered
 
 
-def final_ranking(contest: Contest) -> list[Standing]:
-    """The standings with each round's points, for the results page and the spreadsheet."""
-    return standings(contest)
-
-
 def ranking_workbook(contest: Contest) -> bytes:
-    rows = final_ranking(contest)
+    rows = standings(contest)
     headers = ["名次", "队伍", "所属单位", "基础分", *[r.title for r in contest.rounds], "手动调整", "总分"]
     data = [[s.rank, s.team.name, s.team.organization.name if s.team.organization else "", contest.start_points,
              *[s.by_round.get(r.id, 0) for r in contest.rounds], s.adjusted, s.total] for s in rows]

@@ -79,7 +79,7 @@ class ContestTeam(db.Model):
     position: Mapped[int] = mapped_column(default=1)  # the order on stage, 1-based
 
     contest: Mapped[Contest] = relationship(back_populates="teams")
-    organization = relationship("Organization")
+    organization = relationship("Organization", lazy="joined")  # every team list shows its unit
 
 
 class ContestRound(db.Model):

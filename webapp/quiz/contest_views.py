@@ -313,7 +313,7 @@ def contest_ranking(contest_id: int):
     contest = _contest_or_404(contest_id)
     if request.args.get("export") == "xlsx":
         return xlsx_response(f"{contest.title}-成绩.xlsx", services.ranking_workbook(contest))
-    return render_template("quiz/contest_ranking.html", contest=contest, rows=services.final_ranking(contest),
+    return render_template("quiz/contest_ranking.html", contest=contest, rows=services.standings(contest),
                            used=services.used_count(contest), form=AwardsForm(tiers="一等奖 1，二等奖 2，三等奖 3"))
 
 
