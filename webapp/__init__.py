@@ -24,14 +24,16 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from webapp import auth, cli, dashboard, documents, errors, jobs, quiz, registry, security, templating
+    from webapp import auth, cli, dashboard, documents, errors, jobs, quiz, registry, security, templating, training
 
     app.extensions["nav"] = []
-    for module in (dashboard, registry, quiz, documents, jobs, auth):
+    for module in (dashboard, registry, training, quiz, documents, jobs, auth):
         app.register_blueprint(module.bp)
         app.extensions["nav"].extend(module.NAV)
 
     app.register_blueprint(quiz.phone_bp)
+    app.register_blueprint(training.phone_bp)
+    app.register_blueprint(training.verify_bp)
     auth.init_app(app)
     security.init_app(app)
     templating.init_app(app)

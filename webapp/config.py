@@ -80,6 +80,43 @@ class Defaults:
     # 《生产安全事故应急预案管理办法》(2019) art. 21; 《生产安全事故应急条例》 art. 8.
     HIGH_RISK_INDUSTRIES = ("煤矿", "非煤矿山", "危险化学品", "烟花爆竹", "金属冶炼", "建筑施工", "城市轨道交通")
 
+    # ---- Three-post training (DOMAIN.md §5). Every number is a default a region may override.
+    # Hours by post, course type and industry group: 《生产经营单位安全培训规定》 (原安监总局令第3号,
+    # 2015 amendment) art. 9 — principal persons and safety managers 32 h initial / 12 h yearly
+    # refresher, 48 / 16 in coal and non-coal mines, hazardous chemicals, fireworks and metal
+    # smelting. Special operations: 《特种作业人员安全技术培训考核管理规定》 (令第30号, 2015) art. 23:
+    # ≥ 8 h of training before each review; the initial hours are set per operation by the
+    # syllabus (a course states its own), so TRAINING_HOURS only gives the form's suggestion.
+    TRAINING_HOURS = {
+        "principal": {"initial": (32, 48), "refresher": (12, 16)},
+        "safety_manager": {"initial": (32, 48), "refresher": (12, 16)},
+        "special": {"initial": (40, 40), "refresher": (8, 8)},
+    }
+    # The industries whose principal persons and safety managers get the longer hours (art. 9).
+    TRAINING_HIGH_RISK_INDUSTRIES = ("煤矿", "非煤矿山", "危险化学品", "烟花爆竹", "金属冶炼")
+    # Exams out of 100 with 80 to pass, one make-up: 令第30号 art. 13 (special operations, theory and
+    # practical each); the same mark for principal persons and safety managers of high-risk units
+    # (DOMAIN.md §5; provincial rules differ, check yours).
+    TRAINING_PASS_MARK = 80
+    TRAINING_MAKEUP_EXAMS = 1
+    # Validity in years: 安全生产知识和管理能力考核合格证 3 years (provincial rules differ);
+    # 特种作业操作证 6 years nationwide (令第30号 art. 19), reviewed every 3 years (art. 21).
+    CERTIFICATE_VALIDITY_YEARS = {"principal": 3, "safety_manager": 3, "special": 6}
+    SPECIAL_REVIEW_YEARS = 3
+    # Principal persons and safety managers are retrained every year (令第3号 art. 9).
+    REFRESHER_INTERVAL_MONTHS = 12
+    # Certificate numbers: {year}, {seq} (per-year sequence, never reused) and {post} (ZY/AQ/TZ).
+    CERTIFICATE_NUMBER_PATTERN = "YJPX{year}{post}{seq:05d}"
+    # Attendance by QR: the screen's code changes every SIGNIN_CODE_SECONDS; a scanned code is
+    # accepted while it is the current or the previous one, so a photo forwarded to a group chat
+    # stops working within two periods. The form it opens stays valid SIGNIN_FORM_MINUTES.
+    SIGNIN_CODE_SECONDS = 30
+    SIGNIN_FORM_MINUTES = 10
+    # A slot's sign-in window: from this long before it starts until it ends.
+    SIGNIN_OPENS_MINUTES_BEFORE = 30
+    SIGNIN_RATE_LIMIT_PER_ADDRESS = "600 per minute"  # a training room shares one address
+    VERIFY_RATE_LIMIT_PER_ADDRESS = "60 per minute"  # certificate checks: slows enumeration
+
 
 def load(app, overrides: dict | None) -> None:
     """Defaults → instance/config.py → environment → the caller's overrides (tests)."""

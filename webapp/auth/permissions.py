@@ -49,6 +49,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # officers run public competitions; everyone may look at the results.
     "quiz.view": _EVERYONE,
     "quiz.manage": frozenset({Role.ADMIN, Role.TRAINING, Role.OUTREACH}),
+    # Three-post training: training officers run it; everyone may look (leaders want the figures).
+    "training.view": _EVERYONE,
+    "training.manage": frozenset({Role.ADMIN, Role.TRAINING}),
 }
 
 

@@ -247,6 +247,14 @@ def set_roster(quiz: Quiz, people: list[Person], max_attempts: int | None = None
     db.session.flush()
 
 
+def remove_from_roster(quiz: Quiz, person_ids: list[int]) -> None:
+    """A trainee who withdrew may no longer start the exam (attempts already made stay)."""
+    if person_ids:
+        db.session.execute(db.delete(RosterEntry).where(RosterEntry.quiz_id == quiz.id,
+                                                        RosterEntry.person_id.in_(person_ids)))
+        db.session.flush()
+
+
 # ------------------------------------------------------------------------------------- identity
 
 @dataclass
