@@ -225,6 +225,10 @@ def test_an_exam_for_a_roster_of_trainees_with_one_make_up(make_quiz, factory, t
         services.join(exam, Identity(name="李强", id_last6="000000"))
     with pytest.raises(FieldErrors, match="请填写身份证号后六位"):
         services.join(exam, Identity(name="李强", id_last6="123"))
+    # LIKE wildcards typed as the last six characters match nobody
+    for wildcard in ("%%%%%%", "______", "%123X"[:1] * 2 + "123X"):
+        with pytest.raises(AttemptRefused, match="不在本场考试的名单中"):
+            services.join(exam, Identity(name="李强", id_last6=wildcard))
 
     first = services.join(exam, Identity(name="李强", id_last6="07123x"))
     assert first.person_id == trainee.id

@@ -309,7 +309,8 @@ def _roster_person(quiz: Quiz, name: str, last6: str, errors: dict) -> Person | 
         return None
     return db.session.execute(
         db.select(Person).join(RosterEntry, RosterEntry.person_id == Person.id)
-        .where(RosterEntry.quiz_id == quiz.id, Person.name == name, Person.id_number.endswith(last6))
+        .where(RosterEntry.quiz_id == quiz.id, Person.name == name,
+               Person.id_number.endswith(last6, autoescape=True))  # "%" or "_" typed must not match anyone
     ).scalars().first()
 
 
@@ -699,4 +700,9 @@ def best_results(quiz: Quiz) -> dict[int, Result]:
         current = best.get(attempt.person_id)
         if current is None or attempt.score > current.score:
             best[attempt.person_id] = attempt
-    return {pid: result(a) for pid, a in best.items()}
+    # The number of questions in one GROUP BY, not len(attempt.items) per attempt (one query each).
+    ids = [a.id for a in best.values()]
+    questions = dict(db.session.execute(db.select(AttemptItem.attempt_id, db.func.count()).where(
+        AttemptItem.attempt_id.in_(ids)).group_by(AttemptItem.attempt_id)).all()) if ids else {}
+    return {pid: Result(a.score, a.max_score, a.passed, a.correct_count, questions.get(a.id, 0),
+                        a.duration_seconds, a.submitted_at) for pid, a in best.items()}
