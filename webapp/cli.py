@@ -31,6 +31,7 @@ def seed_demo(if_empty: bool) -> None:
     from webapp.quiz import demo as quiz_demo
     from webapp.registry import demo as registry_demo
     from webapp.registry.models import Organization
+    from webapp.training import demo as training_demo
 
     if if_empty and (db.session.scalar(db.select(User.id).limit(1)) or db.session.scalar(db.select(Organization.id).limit(1))):
         click.echo("数据库已有数据，跳过演示数据。")
@@ -39,9 +40,11 @@ def seed_demo(if_empty: bool) -> None:
     created = registry_demo.seed(rng)
     logins = auth_demo.seed()
     quiz_report = quiz_demo.seed(rng)
+    training_report = training_demo.seed(rng)
     db.session.commit()
     click.echo("演示县“云溪县”已写入。" if created else "演示县已存在，未重复写入。")
     click.echo(quiz_report)
+    click.echo(training_report)
     click.echo("演示账号（密码相同，正式使用前请修改）：")
     for username, name, password in logins:
         click.echo(f"  {username:<10} {name:<16} 密码 {password}")

@@ -10,6 +10,7 @@ camera fails types the six-digit code shown under the QR instead (derived the sa
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +18,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, selectinload
 
 from webapp.common.time import to_local, utcnow
 from webapp.errors import UserError
@@ -31,7 +33,7 @@ from webapp.training.models import (
     TrainingSession,
 )
 
-EXPIRED = "二维码已过期：请扫描屏幕上的最新二维码（二维码每 30 秒更换一次，转发的图片无法签到）"
+EXPIRED = "二维码已过期：请扫描屏幕上的最新二维码（二维码每 {seconds} 秒更换一次，转发的图片无法签到）"
 BAD_CODE = "签到码不正确或已过期，请核对屏幕上的最新签到码"
 PASS_EXPIRED = "签到页面已过期，请重新扫描屏幕上的二维码"
 
@@ -90,7 +92,7 @@ def scanned_method(slot: TimeSlot, token: str | None, now: datetime | None = Non
     win = window(now or utcnow())
     if token and any(hmac.compare_digest(token, qr_token(slot, w)) for w in (win, win - 1)):
         return "qr"
-    raise UserError(EXPIRED)
+    raise UserError(EXPIRED.format(seconds=_period()))
 
 
 def slot_for_code(code: str, now: datetime | None = None) -> TimeSlot:
@@ -150,8 +152,9 @@ def find_enrollment(session: TrainingSession, name: str, ident: str) -> Enrollme
     ident = (ident or "").strip().upper().replace(" ", "")
     if not name:
         raise UserError("请填写姓名")
-    if len(ident) == 6:
-        match = Person.id_number.endswith(ident)
+    if re.fullmatch(r"[0-9]{5}[0-9X]", ident):
+        # autoescape: "%" or "_" typed here must not act as LIKE wildcards (they would match anyone)
+        match = Person.id_number.endswith(ident, autoescape=True)
     elif len(ident) == 11 and ident.isdigit():
         match = Person.phone == ident
     else:
@@ -232,16 +235,32 @@ class RollLine:
 def roll(slot: TimeSlot) -> list[RollLine]:
     """Every enrolled trainee with their sign-in for the slot (None: missing)."""
     rows = db.session.execute(
-        select(Enrollment, Attendance).join(Person, Enrollment.person_id == Person.id)
+        select(Enrollment, Attendance).join(Enrollment.person)
         .outerjoin(Attendance, and_(Attendance.enrollment_id == Enrollment.id, Attendance.slot_id == slot.id))
         .where(Enrollment.session_id == slot.session_id, Enrollment.status == EnrollmentStatus.ENROLLED)
+        .options(contains_eager(Enrollment.person).selectinload(Person.organization))
         .order_by(Attendance.signed_at.is_(None), Attendance.signed_at.desc(), Person.name))
     return [RollLine(e, a) for e, a in rows]
 
 
 def corrections(slot: TimeSlot) -> list[AttendanceCorrection]:
-    return list(db.session.scalars(select(AttendanceCorrection).where(AttendanceCorrection.slot_id == slot.id)
-                                   .order_by(AttendanceCorrection.created_at.desc())))
+    """The slot's hand corrections, newest first, with the trainee and the officer loaded."""
+    return list(db.session.scalars(
+        select(AttendanceCorrection).where(AttendanceCorrection.slot_id == slot.id)
+        .options(selectinload(AttendanceCorrection.enrollment).selectinload(Enrollment.person),
+                 selectinload(AttendanceCorrection.user))
+        .order_by(AttendanceCorrection.created_at.desc(), AttendanceCorrection.id.desc())))
+
+
+def present_counts(slots: list[TimeSlot]) -> dict[int, int]:
+    """slot id → trainees present, for a session's slots in one query."""
+    ids = [s.id for s in slots]
+    counts = dict.fromkeys(ids, 0)
+    if ids:
+        counts |= dict(db.session.execute(
+            select(Attendance.slot_id, func.count()).where(Attendance.slot_id.in_(ids), Attendance.present.is_(True))
+            .group_by(Attendance.slot_id)).all())
+    return counts
 
 
 def present_count(slot: TimeSlot) -> int:
@@ -257,3 +276,13 @@ def hours_by_enrollment(session: TrainingSession) -> dict[int, float]:
         .where(TimeSlot.session_id == session.id, Attendance.present.is_(True))
         .group_by(Attendance.enrollment_id))
     return {eid: float(total or 0) for eid, total in rows}
+
+
+def recent(slot: TimeSlot, limit: int = 8) -> list[tuple[str, datetime]]:
+    """The last trainees signed in (name, time), newest first: the screen's ticker."""
+    rows = db.session.execute(
+        select(Person.name, Attendance.signed_at).join(Enrollment, Attendance.enrollment_id == Enrollment.id)
+        .join(Person, Enrollment.person_id == Person.id)
+        .where(Attendance.slot_id == slot.id, Attendance.present.is_(True))
+        .order_by(Attendance.signed_at.desc(), Attendance.id.desc()).limit(limit))
+    return [(name, signed_at) for name, signed_at in rows]

@@ -126,8 +126,11 @@ def issue(enrollment: Enrollment, user=None, today: date | None = None, hours: f
         expires_on=add_years(today, config["CERTIFICATE_VALIDITY_YEARS"][course.post]) - timedelta(days=1),
         review_due_on=add_years(today, config["SPECIAL_REVIEW_YEARS"]) if course.post == Post.SPECIAL else None,
         issued_by_id=getattr(user, "id", None))
-    db.session.add(certificate)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(certificate)
+    except IntegrityError:  # another officer issued this trainee's certificate a moment earlier
+        raise UserError(f"{enrollment.person.name} 已取得本班证书，不能重复发证") from None
     return certificate
 
 

@@ -2,13 +2,15 @@
 a phone (QR) or a PC at /q/<code>, one make-up for those who failed, and the practical test of
 special operations entered by hand."""
 
+from collections.abc import Mapping
+
 from flask import current_app
 from sqlalchemy import func, select
 
 from webapp.errors import FieldErrors, UserError
 from webapp.extensions import db
 from webapp.quiz import services as quiz
-from webapp.quiz.models import Attempt, AttemptStatus, IdentityMode, PaperMode, QuizKind
+from webapp.quiz.models import Attempt, AttemptStatus, IdentityMode, PaperMode, QuizKind, RosterEntry
 from webapp.training.models import Course, Enrollment, EnrollmentStatus, TrainingSession
 from webapp.training.services import enrollments
 
@@ -59,6 +61,16 @@ def attempts_used(session: TrainingSession) -> dict[int, int]:
     return dict(rows.all())
 
 
+def attempts_allowed(session: TrainingSession) -> dict[int, int]:
+    """person id → exam attempts allowed: the quiz's, or more once a make-up was granted."""
+    exam = session.exam_quiz
+    if exam is None:
+        return {}
+    rows = db.session.execute(select(RosterEntry.person_id, RosterEntry.max_attempts)
+                              .where(RosterEntry.quiz_id == exam.id))
+    return {pid: (most or exam.max_attempts) for pid, most in rows}
+
+
 def collect_results(session: TrainingSession) -> int:
     """Copy each trainee's best exam result onto their enrollment; returns how many have one."""
     if not session.exam_quiz_id:
@@ -84,6 +96,21 @@ def allow_makeup(session: TrainingSession) -> list[Enrollment]:
         raise UserError("没有需要补考的学员（补考只给考试未通过且尚未补考的学员）")
     quiz.set_roster(session.exam_quiz, [e.person for e in failed], max_attempts=allowed)
     return failed
+
+
+def set_practicals(session: TrainingSession, typed: Mapping[int, str]) -> int:
+    """The practical scores typed for the session's trainees (enrollment id → text), all or
+    nothing: the first bad one refuses the lot, naming the trainee. Returns how many were saved."""
+    saved = 0
+    for enrollment in enrollments(session):
+        if enrollment.id not in typed:
+            continue
+        try:
+            set_practical(enrollment, typed[enrollment.id])
+        except UserError as exc:
+            raise UserError(f"{enrollment.person.name}：{exc.message}。所有实操成绩均未保存，请改正后重新提交") from None
+        saved += 1
+    return saved
 
 
 def set_practical(enrollment: Enrollment, raw: str) -> None:

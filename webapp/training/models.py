@@ -207,6 +207,7 @@ class AttendanceCorrection(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    enrollment: Mapped[Enrollment] = relationship()
     user = relationship("User")
 
 

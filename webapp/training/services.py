@@ -5,6 +5,7 @@ Attendance is in attendance.py, exams in exams.py, certificates in certificates.
 figures in renewals.py and figures.py. Services flush; the request commits once.
 """
 
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from webapp.common.spreadsheets import RowError, Sheet
 from webapp.common.time import to_local, utcnow
@@ -30,6 +32,20 @@ from webapp.training.models import (
     TimeSlot,
     TrainingSession,
 )
+
+# A row id from a URL or a form: INTEGER columns (int4 on PostgreSQL) hold nothing larger, and a
+# larger number sent to the database is an overflow error, not "no such row".
+MAX_ID = 2**31 - 1
+
+
+def as_id(value) -> int | None:
+    """Digits naming a possible row id, else None (so a bad or huge number finds nothing)."""
+    text = str(value if value is not None else "").strip()
+    if not re.fullmatch(r"[0-9]{1,10}", text):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
 
 # ------------------------------------------------------------------------------------ courses
 
@@ -51,8 +67,12 @@ def check_course(values: Mapping) -> dict[str, str]:
         errors["post"] = "请选择岗位类别"
     if values.get("course_type") not in {t.value for t in CourseType}:
         errors["course_type"] = "请选择初训或复训"
-    if values.get("post") == Post.SPECIAL and not values.get("operation_category_id"):
-        errors["operation_category_id"] = "特种作业人员的课程须选择作业类别"
+    if values.get("post") == Post.SPECIAL:
+        category_id = as_id(values.get("operation_category_id"))
+        if not values.get("operation_category_id"):
+            errors["operation_category_id"] = "特种作业人员的课程须选择作业类别"
+        elif category_id is None or db.session.get(OperationCategory, category_id) is None:
+            errors["operation_category_id"] = "所选作业类别不存在，请从列表中选择"
     hours = values.get("required_hours")
     if hours is None or hours <= 0:
         errors["required_hours"] = "学时应大于 0"
@@ -155,7 +175,7 @@ def save_session(session: TrainingSession | None, values: Mapping, user=None) ->
     errors = {}
     if not (values.get("title") or "").strip():
         errors["title"] = "请填写班次名称"
-    course = db.session.get(Course, values.get("course_id") or 0)
+    course = db.session.get(Course, as_id(values.get("course_id")) or 0)
     if course is None:
         errors["course_id"] = "请选择课程"
     starts, ends = values.get("starts_on"), values.get("ends_on")
@@ -172,7 +192,7 @@ def save_session(session: TrainingSession | None, values: Mapping, user=None) ->
         errors["capacity"] = f"已有 {enrolled_count(session)} 人报名，名额不能少于此数"
     if not (values.get("venue") or "").strip():
         errors["venue"] = "请填写培训地点"
-    if session is not None and starts and ends:
+    if session is not None and starts and ends and "ends_on" not in errors:
         outside = [s for s in session.slots if not starts <= to_local(s.starts_at).date() <= ends]
         if outside:
             errors["ends_on"] = f"有 {len(outside)} 节课不在新的日期范围内，请先调整课表"
@@ -253,16 +273,43 @@ class Conflict:
 def conflicts(slots: list[TimeSlot]) -> list[Conflict]:
     """Double bookings of a venue or a trainer between these slots and any other slot. A warning,
     not a refusal: two small classes may share a large hall on purpose."""
+    venues = {s.venue for s in slots if s.venue}
+    trainers = {s.trainer for s in slots if s.trainer}
+    if not venues and not trainers:
+        return []
+    # One query for every slot that could clash (same venue or trainer, within the slots' span),
+    # then matched here: a month of the calendar costs one query, not one per slot.
+    candidates = db.session.scalars(
+        select(TimeSlot).where(TimeSlot.starts_at < max(s.ends_at for s in slots),
+                               TimeSlot.ends_at > min(s.starts_at for s in slots),
+                               or_(TimeSlot.venue.in_(venues), TimeSlot.trainer.in_(trainers)))
+        .options(selectinload(TimeSlot.session)).order_by(TimeSlot.starts_at, TimeSlot.id))
+    by_venue: dict[str, list[TimeSlot]] = {}
+    by_trainer: dict[str, list[TimeSlot]] = {}
+    for other in candidates:
+        by_venue.setdefault(other.venue, []).append(other)
+        by_trainer.setdefault(other.trainer, []).append(other)
     found = []
     for slot in slots:
-        overlap = select(TimeSlot).where(TimeSlot.id != slot.id, TimeSlot.starts_at < slot.ends_at,
-                                         TimeSlot.ends_at > slot.starts_at)
-        for other in db.session.scalars(overlap):
-            if slot.venue and other.venue == slot.venue:
-                found.append(Conflict(slot, other, "场地"))
-            if slot.trainer and other.trainer == slot.trainer:
-                found.append(Conflict(slot, other, "授课人"))
+        for what, others in (("场地", by_venue.get(slot.venue) if slot.venue else None),
+                             ("授课人", by_trainer.get(slot.trainer) if slot.trainer else None)):
+            found += [Conflict(slot, other, what) for other in others or ()
+                      if other.id != slot.id and other.starts_at < slot.ends_at and other.ends_at > slot.starts_at]
     return found
+
+
+def month_start(text: str | None, today: date) -> date:
+    """The first day of a ?month=YYYY-MM (this month when empty); UserError naming what is wrong."""
+    text = (text or "").strip()
+    if not text:
+        return today.replace(day=1)
+    try:
+        first = datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise UserError(f"月份“{text[:20]}”格式不对，应写成“2026-03”这样的年-月") from None
+    if not 2000 <= first.year <= 2100:
+        raise UserError(f"月份“{text}”超出范围，只能查看 2000 年至 2100 年")
+    return first
 
 
 def calendar(year: int, month: int) -> dict[date, list[TimeSlot]]:
@@ -273,7 +320,7 @@ def calendar(year: int, month: int) -> dict[date, list[TimeSlot]]:
     end = datetime.combine(last + timedelta(days=1), datetime.max.time())
     days: dict[date, list[TimeSlot]] = {}
     for slot in db.session.scalars(select(TimeSlot).where(TimeSlot.starts_at >= start, TimeSlot.starts_at <= end)
-                                   .order_by(TimeSlot.starts_at)):
+                                   .options(selectinload(TimeSlot.session)).order_by(TimeSlot.starts_at)):
         day = to_local(slot.starts_at).date()
         if first <= day <= last:
             days.setdefault(day, []).append(slot)
@@ -310,7 +357,7 @@ def enroll(session: TrainingSession, person: Person, source: str = "manual") -> 
     _lock(session)
     existing = enrollment_of(session, person)
     if existing is not None and existing.status != EnrollmentStatus.WITHDRAWN:
-        raise UserError(f"{person.name}（身份证号 {person.masked_id}）已在本班{existing.status_label}，不能重复报名")
+        raise UserError(f"{person.name}（身份证号 {person.masked_id}）{already_there(existing)}，不能重复报名")
     enrollment = existing or Enrollment(session_id=session.id, person_id=person.id)
     now = utcnow()
     full = enrolled_count(session) >= session.capacity
@@ -323,6 +370,11 @@ def enroll(session: TrainingSession, person: Person, source: str = "manual") -> 
     if not full:
         _roster_changed(session, [person])
     return enrollment
+
+
+def already_there(enrollment: Enrollment) -> str:
+    """Why a second enrollment is refused: "已报名本班" or "已在本班的候补名单中"."""
+    return "已在本班的候补名单中" if enrollment.status == EnrollmentStatus.WAITLISTED else "已报名本班"
 
 
 def withdraw(enrollment: Enrollment) -> Enrollment | None:
@@ -371,8 +423,9 @@ def _roster_changed(session: TrainingSession, people: list[Person]) -> None:
 
 
 def enrollments(session: TrainingSession, status: str | None = EnrollmentStatus.ENROLLED) -> list[Enrollment]:
-    query = (select(Enrollment).join(Person).where(Enrollment.session_id == session.id)
-             .order_by(Enrollment.queued_at, Enrollment.id))
+    query = (select(Enrollment).join(Enrollment.person)
+             .options(contains_eager(Enrollment.person).selectinload(Person.organization))
+             .where(Enrollment.session_id == session.id).order_by(Enrollment.queued_at, Enrollment.id))
     if status:
         query = query.where(Enrollment.status == status)
     return list(db.session.scalars(query))
@@ -385,10 +438,11 @@ def search_people(text: str, limit: int = 20) -> list[Person]:
         return []
     query = select(Person).where(Person.active.is_(True))
     if text.isdigit() or text[-1:].upper() == "X":
-        query = query.where(or_(Person.id_number.endswith(text.upper()), Person.phone.startswith(text)))
+        query = query.where(or_(Person.id_number.endswith(text.upper(), autoescape=True),
+                                Person.phone.startswith(text, autoescape=True)))
     else:
-        query = query.where(Person.name.contains(text))
-    return list(db.session.scalars(query.order_by(Person.name).limit(limit)))
+        query = query.where(Person.name.contains(text, autoescape=True))
+    return list(db.session.scalars(query.options(selectinload(Person.organization)).order_by(Person.name).limit(limit)))
 
 
 # --------------------------------------------------------------------------- roster from Excel
@@ -441,7 +495,7 @@ def import_roster(session: TrainingSession, sheet: Sheet) -> RosterResult:
             elif not person.active:
                 row_errors["id_number"] = f"{person.name} 在人员库中已停用"
             elif person.id in taken:
-                row_errors["id_number"] = f"{person.name} 已在本班{taken[person.id].status_label}"
+                row_errors["id_number"] = f"{person.name} {already_there(taken[person.id])}，不能重复报名"
         errors.extend(RowError(row_no, PERSON_FIELDS[f], raw.get(f, ""), m) for f, m in row_errors.items())
     if errors:
         raise ImportRefused(errors)

@@ -1,0 +1,197 @@
+"""Training figures for a period: trainees trained and certified per post, industry, town and
+month, and exam pass rates — each table a few GROUP BY queries.
+
+Trained: enrollments (正式学员, not the waiting list or those who withdrew) of sessions starting in
+the period, counted per enrollment (人次). Certified: certificates issued in the period, including
+any revoked since (they were issued). The industry is that of the trainee's organization; the town
+is the organization's town (乡镇/街道). Pass rate: enrollments who passed the exam over those with
+an exam score.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import case, extract, func, select
+
+from webapp.common.spreadsheets import workbook_bytes
+from webapp.common.time import local_today
+from webapp.errors import UserError
+from webapp.extensions import db
+from webapp.registry.models import INDUSTRIES, Organization, Person
+from webapp.registry.services import towns
+from webapp.training.models import POST_LABELS, Certificate, Course, Enrollment, EnrollmentStatus, TrainingSession
+
+NOT_GIVEN = "未填写"
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date
+
+    @property
+    def label(self) -> str:
+        if self.first == date(self.first.year, 1, 1) and self.last == date(self.first.year, 12, 31):
+            return f"{self.first.year}年"
+        return f"{self.first.isoformat()} 至 {self.last.isoformat()}"
+
+    def months(self) -> list[tuple[int, int]]:
+        months, (year, month) = [], (self.first.year, self.first.month)
+        while (year, month) <= (self.last.year, self.last.month):
+            months.append((year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return months
+
+
+def _date(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{what}“{text}”不是日期，请写成 2026-01-31") from None
+
+
+def period_from(args: Mapping[str, str], today: date | None = None) -> Period:
+    """?from=&to= (dates) or ?year= (default this year); a Chinese message for anything wrong."""
+    today = today or local_today()
+    first, last = (args.get("from") or "").strip(), (args.get("to") or "").strip()
+    if first or last:
+        if not (first and last):
+            raise UserError("请同时填写开始日期和结束日期")
+        period = Period(_date(first, "开始日期"), _date(last, "结束日期"))
+        if period.last < period.first:
+            raise UserError("结束日期不能早于开始日期")
+        if (period.last - period.first).days > 366 * 10:
+            raise UserError("统计期间不能超过 10 年")
+        return period
+    year_text = (args.get("year") or "").strip()
+    if not year_text:
+        return Period(date(today.year, 1, 1), date(today.year, 12, 31))
+    if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
+        raise UserError(f"年份“{year_text}”不正确")
+    year = int(year_text)
+    return Period(date(year, 1, 1), date(year, 12, 31))
+
+
+@dataclass
+class Row:
+    label: str
+    trained: int = 0
+    certified: int = 0
+    examined: int = 0  # enrollments with an exam score
+    passed: int = 0
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.passed / self.examined if self.examined else None
+
+    @property
+    def pass_rate_text(self) -> str:
+        return "" if self.pass_rate is None else f"{self.pass_rate * 100:.1f}%"
+
+
+@dataclass
+class Figures:
+    period: Period
+    town_id: int | None
+    total: Row
+    tables: dict[str, list[Row]] = field(default_factory=dict)  # 岗位 / 行业 / 乡镇（街道） / 月份
+
+
+def _trained(key, period: Period, town_id: int | None):
+    """(key, trained, examined, passed) per key."""
+    query = (select(*_columns(key), func.count(Enrollment.id), func.count(Enrollment.exam_score),
+                    func.count(case((Enrollment.exam_passed.is_(True), 1))))
+             .select_from(Enrollment)
+             .join(TrainingSession, Enrollment.session_id == TrainingSession.id)
+             .join(Course, TrainingSession.course_id == Course.id)
+             .join(Person, Enrollment.person_id == Person.id)
+             .outerjoin(Organization, Person.organization_id == Organization.id)
+             .where(Enrollment.status == EnrollmentStatus.ENROLLED,
+                    TrainingSession.starts_on >= period.first, TrainingSession.starts_on <= period.last))
+    if town_id:
+        query = query.where(Organization.town_id == town_id)
+    return db.session.execute(query.group_by(*_columns(key))).all()
+
+
+def _certified(key, period: Period, town_id: int | None):
+    query = (select(*_columns(key), func.count(Certificate.id))
+             .select_from(Certificate)
+             .join(Person, Certificate.person_id == Person.id)
+             .outerjoin(Organization, Person.organization_id == Organization.id)
+             .where(Certificate.issued_on >= period.first, Certificate.issued_on <= period.last))
+    if town_id:
+        query = query.where(Organization.town_id == town_id)
+    return db.session.execute(query.group_by(*_columns(key))).all()
+
+
+def _columns(key) -> tuple:
+    return key if isinstance(key, tuple) else (key,)
+
+
+def _table(trained_key, certified_key, period, town_id, label_of) -> dict:
+    """key → Row, from one trained and one certified query."""
+    rows: dict = {}
+    width = len(_columns(trained_key))
+
+    def row(values) -> Row:
+        k = tuple(values[:width]) if width > 1 else values[0]
+        k = label_of(k)
+        return rows.setdefault(k, Row(k))
+
+    for values in _trained(trained_key, period, town_id):
+        r = row(values)
+        r.trained += values[width]
+        r.examined += values[width + 1]
+        r.passed += values[width + 2]
+    for values in _certified(certified_key, period, town_id):
+        row(values).certified += values[width]
+    return rows
+
+
+def figures(period: Period, town_id: int | None = None) -> Figures:
+    post_labels = {p.value: label for p, label in POST_LABELS.items()}
+    by_post = _table(Course.post, Certificate.post, period, town_id, lambda k: post_labels.get(k, k))
+    by_industry = _table(Organization.industry, Organization.industry, period, town_id, lambda k: k or NOT_GIVEN)
+    town_names = {t.id: t.name for t in towns()}
+    if town_id and town_id not in town_names:  # an inactive town, or another organization's id
+        chosen = db.session.get(Organization, town_id)
+        town_names[town_id] = chosen.name if chosen else NOT_GIVEN
+    by_town = _table(Organization.town_id, Organization.town_id, period, town_id,
+                     lambda k: town_names.get(k, NOT_GIVEN) if k else NOT_GIVEN)
+    month_key = (extract("year", TrainingSession.starts_on), extract("month", TrainingSession.starts_on))
+    issued_key = (extract("year", Certificate.issued_on), extract("month", Certificate.issued_on))
+    by_month = _table(month_key, issued_key, period, town_id, lambda k: f"{int(k[0])}年{int(k[1])}月")
+
+    def ordered(found: dict, labels: list[str], keep_empty: bool) -> list[Row]:
+        listed = [found.get(label) or Row(label) for label in labels if keep_empty or label in found]
+        rest = sorted((r for k, r in found.items() if k not in labels and k != NOT_GIVEN), key=lambda r: r.label)
+        tail = [found[NOT_GIVEN]] if NOT_GIVEN in found and NOT_GIVEN not in labels else []
+        return listed + rest + tail
+
+    town_labels = [town_names[town_id]] if town_id else [t.name for t in towns()]
+    tables = {
+        "岗位": ordered(by_post, list(post_labels.values()), True),
+        "行业": ordered(by_industry, list(INDUSTRIES), False),
+        "乡镇（街道）": ordered(by_town, town_labels, True),
+        "月份": ordered(by_month, [f"{y}年{m}月" for y, m in period.months()], True),
+    }
+    total = Row("合计")
+    for r in tables["岗位"]:
+        total.trained += r.trained
+        total.certified += r.certified
+        total.examined += r.examined
+        total.passed += r.passed
+    return Figures(period, town_id, total, tables)
+
+
+def figures_workbook(figs: Figures) -> bytes:
+    """One sheet: each table's rows under a 分组 column, so it can be filtered or pivoted."""
+    headers = ["分组", "项目", "参训人次", "取证数", "参加考试人次", "考试通过人次", "考试通过率"]
+    rows = []
+    for group, table in figs.tables.items():
+        for r in table:
+            rows.append([group, r.label, r.trained, r.certified, r.examined, r.passed, r.pass_rate_text])
+    t = figs.total
+    rows.append(["合计", figs.period.label, t.trained, t.certified, t.examined, t.passed, t.pass_rate_text])
+    return workbook_bytes(headers, rows)
