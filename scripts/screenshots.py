@@ -11,6 +11,9 @@ Chromium (/usr/bin/chromium, driven by Playwright; no browser is downloaded) and
     docs/screenshots/people-phone.png   /registry/people on a 390x844 phone
     docs/screenshots/quiz-detail.png    the demo competition's page (QR code, rankings), 1366x900
     docs/screenshots/quiz-phone.png     its answer sheet on a 390x844 phone, a few answers given
+    docs/screenshots/training-session.png   this week's training session (timetable, trainees), 1366x900
+    docs/screenshots/training-screen.png    its sign-in screen for the projector (changing QR code)
+    docs/screenshots/verify-phone.png       a certificate's public check on a 390x844 phone
 """
 
 import random
@@ -29,6 +32,7 @@ from webapp.auth import demo as auth_demo  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.quiz import demo as quiz_demo  # noqa: E402
 from webapp.registry import demo as registry_demo  # noqa: E402
+from webapp.training import demo as training_demo  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 
@@ -45,12 +49,27 @@ def build_app(workdir: Path):
         registry_demo.seed(rng)
         auth_demo.seed()
         quiz_demo.seed(rng)
+        training_demo.seed(rng)
         db.session.commit()
+        app.config["SCREENSHOT_TARGETS"] = _training_targets()
         db.session.remove()
     return app
 
 
-def shoot(base_url: str) -> list[Path]:
+def _training_targets() -> dict:
+    """This week's session, its first slot today, and a valid certificate: what the training shots show."""
+    from webapp.common.time import local_today
+    from webapp.training.models import Certificate, CertificateStatus, TrainingSession
+
+    today = local_today()
+    session = db.session.scalar(db.select(TrainingSession).where(
+        TrainingSession.starts_on <= today, TrainingSession.ends_on >= today).order_by(TrainingSession.id))
+    certificate = db.session.scalar(db.select(Certificate).where(
+        Certificate.status == CertificateStatus.VALID, Certificate.expires_on > today).order_by(Certificate.id.desc()))
+    return {"session": session.id, "slot": session.slots[-1].id, "certificate": certificate.token}
+
+
+def shoot(base_url: str, targets: dict) -> list[Path]:
     from playwright.sync_api import expect, sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -81,6 +100,15 @@ def shoot(base_url: str) -> list[Path]:
             saved.append(OUT / "quiz-detail.png")
             saved.append(_answer_sheet(browser, base_url, join_url))
 
+            page.goto(f"/training/sessions/{targets['session']}")
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(OUT / "training-session.png"), full_page=False)
+            saved.append(OUT / "training-session.png")
+            page.goto(f"/training/slots/{targets['slot']}/screen")
+            expect(page.get_by_test_id("qr")).to_be_visible()
+            page.screenshot(path=str(OUT / "training-screen.png"), full_page=False)
+            saved.append(OUT / "training-screen.png")
+
             phone = browser.new_context(
                 base_url=base_url, locale="zh-CN", storage_state=desktop.storage_state(), **PHONE
             )
@@ -90,6 +118,9 @@ def shoot(base_url: str) -> list[Path]:
             page.wait_for_load_state("networkidle")
             page.screenshot(path=str(OUT / "people-phone.png"), full_page=True)
             saved.append(OUT / "people-phone.png")
+            page.goto(f"/verify/{targets['certificate']}")
+            page.screenshot(path=str(OUT / "verify-phone.png"), full_page=False)
+            saved.append(OUT / "verify-phone.png")
             phone.close()
             desktop.close()
         finally:
@@ -127,7 +158,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="screenshots-") as tmp:
         app = build_app(Path(tmp))
         with serve(app) as base_url:
-            saved = shoot(base_url)
+            saved = shoot(base_url, app.config["SCREENSHOT_TARGETS"])
     for path in saved:
         print(f"已保存 {path.relative_to(ROOT)}")
     return 0
