@@ -24,10 +24,23 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from webapp import auth, cli, dashboard, documents, errors, jobs, quiz, registry, security, templating, training
+    from webapp import (
+        auth,
+        cli,
+        dashboard,
+        documents,
+        errors,
+        jobs,
+        plans,
+        quiz,
+        registry,
+        security,
+        templating,
+        training,
+    )
 
     app.extensions["nav"] = []
-    for module in (dashboard, registry, training, quiz, documents, jobs, auth):
+    for module in (dashboard, registry, plans, training, quiz, documents, jobs, auth):
         app.register_blueprint(module.bp)
         app.extensions["nav"].extend(module.NAV)
 

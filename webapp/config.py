@@ -117,6 +117,21 @@ class Defaults:
     SIGNIN_RATE_LIMIT_PER_ADDRESS = "600 per minute"  # a training room shares one address
     VERIFY_RATE_LIMIT_PER_ADDRESS = "60 per minute"  # certificate checks: slows enumeration
 
+    # ---- Emergency plans (DOMAIN.md §1–3).
+    # Periodic evaluation, in years: enterprise plans of high-risk units every 3 years
+    # (《生产安全事故应急预案管理办法》 2019, art. 35); government plans are evaluated
+    # periodically under 国办发〔2024〕5号 — 3 years here as the default (check your province).
+    PLAN_EVALUATION_YEARS = {"enterprise": 3, "government": 3}
+    # Filing within 20 working days of publication (2019 办法 art. 26; 国办发〔2024〕5号 art. 26).
+    PLAN_FILING_WORKING_DAYS = 20
+    # Drills, in months: comprehensive and special plans at least yearly, on-site disposal plans
+    # every half-year (2019 办法 art. 33); government special and departmental plans at least
+    # once every 3 years (国办发〔2013〕101号 art. 22; check the 2024 text).
+    PLAN_DRILL_MONTHS = {"ent_comprehensive": 12, "ent_special": 12, "ent_onsite": 6,
+                         "gov_overall": 36, "gov_special": 36, "gov_department": 36, "gov_grassroots": 12}
+    PLAN_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+    PLAN_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+
 
 def load(app, overrides: dict | None) -> None:
     """Defaults → instance/config.py → environment → the caller's overrides (tests)."""

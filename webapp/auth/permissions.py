@@ -52,6 +52,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Three-post training: training officers run it; everyone may look (leaders want the figures).
     "training.view": _EVERYONE,
     "training.manage": frozenset({Role.ADMIN, Role.TRAINING}),
+    # Emergency plans: plan reviewers keep the registry, edit, comment, review, publish and file;
+    # everyone may read (drill officers link drills to plans; leaders want the figures).
+    "plans.view": _EVERYONE,
+    "plans.edit": frozenset({Role.ADMIN, Role.PLAN_REVIEWER}),
+    "plans.review": frozenset({Role.ADMIN, Role.PLAN_REVIEWER}),
 }
 
 

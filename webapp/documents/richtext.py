@@ -634,3 +634,41 @@ def _collapse(items: list) -> list:
             else:
                 runs.append((ch, fmt))
     return runs
+
+
+# ---------------------------------------------------------------------------- browser-side HTML
+
+# What the section editor may keep when a section is saved (and shown in the browser again): the
+# same whitelist the Word writer understands, with no attribute but colspan/rowspan.
+_KEEP = frozenset({"h1", "h2", "h3", "h4", "p", "br", "strong", "em", "u", "s", "sub", "sup", "ol", "ul", "li",
+                   "table", "thead", "tbody", "tr", "th", "td", "blockquote"})
+_RENAME = {"b": "strong", "i": "em", "strike": "s", "del": "s", "ins": "u", "div": "p"}
+
+
+def sanitize(html: str) -> str:
+    """Untrusted editor HTML → the same content with only whitelisted tags and no attributes
+    except numeric colspan/rowspan; dropped elements (script, img …) lose their content, other
+    unknown tags keep their text."""
+    root = _parse(_clean(html or ""))
+    if root is None:
+        return ""
+    for el in list(root.iter()):
+        if el is root or not isinstance(el.tag, str):
+            continue
+        tag = _RENAME.get(el.tag, el.tag)
+        if tag not in _KEEP:
+            el.drop_tag()
+            continue
+        el.tag = tag
+        spans = {k: v for k, v in el.attrib.items() if k in ("colspan", "rowspan") and v.isdigit() and 1 < int(v) <= 63}
+        el.attrib.clear()
+        el.attrib.update(spans)
+    text = (root.text or "")
+    inner = "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
+    return (str(_escape_text(text)) + inner).strip()
+
+
+def _escape_text(text: str) -> str:
+    from markupsafe import escape
+
+    return escape(text)
