@@ -743,6 +743,10 @@ def build_award_certificate(path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 # 应急预案: cover, table of contents (a real TOC field), chapters as Heading 1 + rich text.
 
+# 第1章 总则; a chapter without a number (前言 of an imported plan) shows its title only
+CHAPTER_HEADING = "{% if c.number %}第{{ c.number }}章 {% endif %}{{ c.title }}"
+
+
 def toc(doc, st: Style):
     """A TOC field whose cached result already lists the chapters (so the contents show even
     before a refresh); Word rebuilds it with page numbers on opening (dirty here; the engine adds updateFields to every rendered document with a TOC)."""
@@ -759,7 +763,7 @@ def toc(doc, st: Style):
                 node.set(qn("w:dirty"), "true")
             run._r.append(node)
     tag(doc, "{%p for c in chapters %}", st)
-    para(doc, "第{{ c.number }}章 {{ c.title }}", st=st, style="TOC1", line=None)
+    para(doc, CHAPTER_HEADING, st=st, style="TOC1", line=None)
     tag(doc, "{%p endfor %}", st)
     tag(doc, "{%p if attachments %}", st)
     para(doc, "附件", st=st, style="TOC1", line=None)
@@ -804,8 +808,8 @@ def build_plan(path: Path) -> None:
     para(first.header, "", st=st, line=None)
     para(first.footer, "", st=st, line=None)
     tag(doc, "{%p for c in chapters %}", st)
-    para(doc, "第{{ c.number }}章 {{ c.title }}", st=st, style="Heading1", font=HEITI, size=SANHAO,
-         line=None, before=12, after=12, keep_next=True)
+    para(doc, CHAPTER_HEADING, st=st, style="Heading1", font=HEITI, size=SANHAO, line=None, before=12, after=12,
+         keep_next=True)
     para(doc, "{{p c.content }}", st=st, line=None)
     tag(doc, "{%p endfor %}", st)
     tag(doc, "{%p if attachments %}", st)
@@ -998,6 +1002,108 @@ def build_signin_sheet(path: Path) -> None:
     save(doc, path)
 
 
+# ---------------------------------------------------------------------------------------------
+# 应急预案评审意见 and 备案登记表 (《生产安全事故应急预案管理办法》 art. 21–28).
+
+def build_plan_review(path: Path) -> None:
+    st = Style(FANGSONG, XIAOSI)
+    doc = form_document("应急预案评审意见", st)
+    para(doc, "应急预案{{ form }}意见", st=st, font=XBS, size=ERHAO, align="center", after=12)
+    widths = [26, 52, 26, 52]
+    basics = table(doc, widths, 3)
+    for index in range(3):
+        row_props(basics.rows[index], height_mm=10)
+    label_cell(basics.cell(0, 0), "预案名称", st)
+    value_cell(merge(basics, 0, 1, 3), "{{ plan_title }}", st)
+    label_cell(basics.cell(1, 0), "编制单位", st)
+    value_cell(basics.cell(1, 1), "{{ organization }}", st)
+    label_cell(basics.cell(1, 2), "{{ form }}日期", st)
+    value_cell(basics.cell(1, 3), "{{ held_on|cn_date }}", st)
+    label_cell(basics.cell(2, 0), "{{ form }}形式", st)
+    value_cell(basics.cell(2, 1), "{{ form }}", st)
+    label_cell(basics.cell(2, 2), "{{ form }}版本", st)
+    value_cell(basics.cell(2, 3), "{{ version }}", st)
+    heading = {"st": st, "font": HEITI, "size": SIHAO, "before": 12, "after": 6, "keep_next": True}
+    para(doc, "一、{{ form }}专家", **heading)
+    experts = table(doc, [14, 26, 36, 52, 28], 4)
+    row_props(experts.rows[0], height_mm=8, header=True)
+    for column, text in enumerate(("序号", "姓名", "职称", "工作单位", "签名")):
+        label_cell(experts.cell(0, column), text, st)
+    loop_rows(experts, 1, "{%tr for e in experts %}",
+              [("{{ loop.index }}", "center"), ("{{ e.name }}", "center"), ("{{ e.title }}", "center"),
+               ("{{ e.unit }}", None), ("", None)], [(i, i) for i in range(5)], st, height=10)
+    para(doc, "二、{{ form }}意见", **heading)
+    tag(doc, "{%p for o in opinions %}", st)
+    para(doc, "{{ loop.index }}. {{ o }}", st=st, size=SIHAO, indent_chars=2, line=26)
+    tag(doc, "{%p endfor %}", st)
+    para(doc, "三、{{ form }}结论", **heading)
+    para(doc, "{{ form }}结论：{{ conclusion }}", st=st, size=SIHAO, indent_chars=2, line=26, after=12)
+    signature_block(doc, Style(FANGSONG, SIHAO), signer="专家组组长（签字）：", date="{{ held_on|cn_date }}",
+                    text_width_mm=FORM_WIDTH, right_chars=2, block_mm=70)
+    end_paragraph(doc, st)
+    save(doc, path)
+
+
+def build_plan_filing(path: Path) -> None:
+    st = Style(FANGSONG, XIAOSI)
+    doc = form_document("应急预案备案登记表", st)
+    para(doc, "{{ form_title }}", st=st, font=XBS, size=XIAOER, align="center", after=8)
+    para(doc, "备案编号：{{ filing_number }}", st=st, size=SIHAO, align="right", after=6)
+    widths = [30, 48, 30, 48]
+    tbl = table(doc, widths, 10)
+    r = 0
+
+    def pair_row(label1, value1, label2=None, value2=None, height=10):
+        nonlocal r
+        row_props(tbl.rows[r], height_mm=height)
+        label_cell(tbl.cell(r, 0), label1, st)
+        if label2 is None:
+            value_cell(merge(tbl, r, 1, 3), value1, st)
+        else:
+            value_cell(tbl.cell(r, 1), value1, st)
+            label_cell(tbl.cell(r, 2), label2, st)
+            value_cell(tbl.cell(r, 3), value2, st)
+        r += 1
+
+    pair_row("单位名称", "{{ organization }}")
+    # the 统一社会信用代码 row only for units that have one (enterprises)
+    tag_row(tbl, r, "{%tr if credit_code %}", st)
+    r += 1
+    pair_row("统一社会信用代码", "{{ credit_code }}")
+    tag_row(tbl, r, "{%tr endif %}", st)
+    r += 1
+    pair_row("预案名称", "{{ plan_title }}")
+    pair_row("预案类型", "{{ kind_label }}", "事件类别", "{{ hazard }}")
+    pair_row("责任人", "{{ responsible_person }}", "联系电话", "{{ phone }}")
+    pair_row("发布日期", "{{ issued_on|cn_date }}", "备案日期", "{{ filed_on|cn_date }}")
+    row_props(tbl.rows[r], height_mm=40)
+    label_cell(tbl.cell(r, 0), "备案材料", st)
+    cell = merge(tbl, r, 1, 3)
+    cell_props(cell, valign="top")
+    options = {"st": st, "line": None, "before": 2, "after": 2}
+    fill_cell(cell, "{%p for m in materials %}", st=st, size=WUHAO)
+    para(cell, "{{ loop.index }}. {{ m }}", **options)
+    para(cell, "{%p endfor %}", st=st, line=None, size=WUHAO)
+    r += 1
+    row_props(tbl.rows[r], height_mm=50)
+    label_cell(tbl.cell(r, 0), "备案意见", st)
+    cell = merge(tbl, r, 1, 3)
+    cell_props(cell, valign="top")
+    fill_cell(cell, "你单位上报的《{{ plan_title }}》经形式审查，材料齐全，符合要求，予以备案。", st=st,
+              indent_chars=2, line=24, before=6)
+    inner = {"st": st, "align": "center", "left_chars": 16, "line": None}
+    para(cell, "", st=st, line=None)
+    para(cell, "{{ signer }}（盖章）", **inner)
+    seal_line(cell, inner)
+    para(cell, "{{ filed_on|cn_date }}", **inner)
+    r += 1
+    assert r == len(tbl.rows), (r, len(tbl.rows))
+    para(doc, "注：备案材料不齐全的，不予备案，并一次性告知需要补齐的全部材料。", st=st, size=WUHAO,
+         before=6, line=None)
+    end_paragraph(doc, st)
+    save(doc, path)
+
+
 def build_quiz_poster(path: Path) -> None:
     """A4 poster for a notice board or a WeChat group: the QR code large enough to scan from a
     metre away (110 mm), the address under it for those who type it."""
@@ -1029,6 +1135,8 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "drill_evaluation.docx": build_drill_evaluation,
     "signin_sheet.docx": build_signin_sheet,
     "quiz_poster.docx": build_quiz_poster,
+    "plan_review.docx": build_plan_review,
+    "plan_filing.docx": build_plan_filing,
 }
 
 

@@ -129,6 +129,9 @@ class Defaults:
     # once every 3 years (国办发〔2013〕101号 art. 22; check the 2024 text).
     PLAN_DRILL_MONTHS = {"ent_comprehensive": 12, "ent_special": 12, "ent_onsite": 6,
                          "gov_overall": 36, "gov_special": 36, "gov_department": 36, "gov_grassroots": 12}
+    # Experts at a review meeting (评审) or a self-evaluation (论证): DOMAIN.md §1 asks for safety and
+    # emergency experts but sets no number; a region sets its own minimum here.
+    PLAN_REVIEW_MIN_EXPERTS = {"评审": 1, "论证": 1}
     PLAN_IMPORT_MAX_BYTES = 20 * 1024 * 1024
     PLAN_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 

@@ -330,3 +330,77 @@ _kind(
         "organizer": "云溪县应急管理局",
     },
 )
+
+_kind(
+    "plan_review", "应急预案评审意见", "plan_review.docx",
+    (
+        Field("plan_title", "预案名称"),
+        Field("organization", "编制单位"),
+        Field("held_on", "评审日期", "date"),
+        Field("form", "评审形式"),  # 评审, or 论证 for units that may self-evaluate (2019 办法 art. 21)
+        Field("experts", "评审专家", "rows", columns=("name", "title", "unit")),
+        Field("opinions", "评审意见", "list"),  # one paragraph per item
+        Field("conclusion", "评审结论"),  # 通过 / 修改后通过 / 不通过
+        Field("version", "评审版本"),
+        Field("seal", "印章", "image", required=False),
+    ),
+    sample={
+        "plan_title": "云溪县青石化工有限公司生产安全事故综合应急预案",
+        "organization": "云溪县青石化工有限公司",
+        "held_on": date(2026, 11, 20),
+        "form": "评审",
+        "experts": [
+            {"name": "周敏", "title": "高级工程师", "unit": "市安全生产协会"},
+            {"name": "刘洋", "title": "注册安全工程师", "unit": "云溪县应急管理局"},
+            {"name": "陈立", "title": "教授级高级工程师", "unit": "省化工研究院"},
+        ],
+        "opinions": [
+            "预案编制依据充分，应急组织机构及职责明确，响应分级与企业实际相符。",
+            "建议补充甲醇储罐泄漏的现场处置措施，完善应急物资装备清单。",
+        ],
+        "conclusion": "修改后通过",
+        "version": "第3版",
+        "seal": Seal.sample(),
+    },
+)
+
+# 备案登记表: 《生产安全事故应急预案管理办法》 art. 26–28 (DOMAIN.md §1); government plans use the
+# same form under 《突发事件应急预案管理办法》 art. 26, titled 应急预案备案登记表.
+PLAN_FILING_MATERIALS = ("应急预案备案申请表", "应急预案评审意见", "应急预案文本及电子文档", "风险评估结果",
+                         "应急资源调查清单")
+
+_kind(
+    "plan_filing", "应急预案备案登记表", "plan_filing.docx",
+    (
+        Field("form_title", "表名"),  # 生产经营单位生产安全事故应急预案备案登记表 / 应急预案备案登记表
+        Field("plan_title", "预案名称"),
+        Field("organization", "单位名称"),
+        Field("credit_code", "统一社会信用代码", required=False),
+        Field("kind_label", "预案类型"),
+        Field("hazard", "突发事件类别"),
+        Field("responsible_person", "责任人"),
+        Field("phone", "联系电话"),  # masked
+        Field("issued_on", "发布日期", "date"),
+        Field("filing_number", "备案编号"),
+        Field("filed_on", "备案日期", "date"),
+        Field("materials", "备案材料", "list"),
+        Field("signer", "备案部门"),
+        Field("seal", "印章", "image", required=False),
+    ),
+    sample={
+        "form_title": "生产经营单位生产安全事故应急预案备案登记表",
+        "plan_title": "云溪县青石化工有限公司生产安全事故综合应急预案",
+        "organization": "云溪县青石化工有限公司",
+        "credit_code": "91331102MA2A0B1C2D",
+        "kind_label": "综合应急预案",
+        "hazard": "事故灾难（危险化学品事故）",
+        "responsible_person": "张建国",
+        "phone": "139****1234",
+        "issued_on": date(2026, 11, 22),
+        "filing_number": "云应急预备〔2026〕015号",
+        "filed_on": date(2026, 12, 4),
+        "materials": list(PLAN_FILING_MATERIALS),
+        "signer": "云溪县应急管理局",
+        "seal": Seal.sample(),
+    },
+)

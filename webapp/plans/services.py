@@ -11,7 +11,8 @@ from datetime import date, datetime, timedelta
 
 import lxml.html
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import defer, selectinload
 
 from webapp.common.time import local_today, utcnow
 from webapp.documents.richtext import sanitize
@@ -147,19 +148,23 @@ def save_section(section: PlanSection, content: str, base_revision: int, user=No
     plan = section.plan
     if plan.status == PlanStatus.WITHDRAWN:
         raise UserError("预案已废止，不能再编辑")
-    # Lock the row (PostgreSQL) so two saves of the same revision cannot both pass the check.
-    current = db.session.execute(select(PlanSection.revision).where(PlanSection.id == section.id)
-                                 .with_for_update()).scalar_one()
-    if current != base_revision:
-        db.session.refresh(section)
-        raise EditConflict(section)
     if title is not None:
         title = title.strip()
         if not title:
             raise FieldErrors({"title": "章节标题不能为空"})
+    # Claim the next revision in one conditional UPDATE: of two saves made from the same revision
+    # only one matches (PostgreSQL re-checks the WHERE after the other commits; SQLite serializes
+    # writers), so the second is refused instead of silently overwriting the first.
+    claimed = db.session.execute(
+        update(PlanSection).where(PlanSection.id == section.id, PlanSection.revision == base_revision)
+        .values(revision=base_revision + 1).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        db.session.refresh(section)
+        raise EditConflict(section)
+    if title is not None:
         section.title = title[:200]
     section.content = sanitize(content or "")
-    section.revision = current + 1
+    section.revision = base_revision + 1
     section.updated_by_id = getattr(user, "id", None)
     section.updated_at = utcnow()
     db.session.flush()
@@ -198,7 +203,10 @@ def plain_text(sections: list[dict]) -> str:
 
 
 def versions(plan: Plan) -> list[PlanVersion]:
+    """The version list (newest first) with who saved each; the snapshots themselves are not
+    loaded (30 versions of a 60-page plan would be megabytes of JSON for a table of notes)."""
     return list(db.session.scalars(select(PlanVersion).where(PlanVersion.plan_id == plan.id)
+                                   .options(defer(PlanVersion.sections), selectinload(PlanVersion.user))
                                    .order_by(PlanVersion.number.desc())))
 
 
@@ -389,7 +397,7 @@ def filing_deadline(plan: Plan) -> date | None:
 
 def history(plan: Plan) -> list[StatusChange]:
     return list(db.session.scalars(select(StatusChange).where(StatusChange.plan_id == plan.id)
-                                   .order_by(StatusChange.created_at.desc(), StatusChange.id.desc())))
+                                   .options(selectinload(StatusChange.user)).order_by(StatusChange.created_at.desc(), StatusChange.id.desc())))
 
 
 # -------------------------------------------------------------------------------------- search

@@ -1,0 +1,81 @@
+"""What is due on the plans: plans overdue for a drill, and plans waiting for revision.
+
+Drill frequency per kind is configuration (PLAN_DRILL_MONTHS, DOMAIN.md §1 and §3: enterprise
+comprehensive and special plans at least yearly and on-site disposal plans every half-year,
+《生产安全事故应急预案管理办法》 2019 art. 33; government special and departmental plans at least
+once every 3 years, 国办发〔2013〕101号 art. 22). Until the drills module records drills, a plan's
+period runs from its issue date; last_drills() is the hook that module fills in.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from webapp.common.time import local_today
+from webapp.extensions import db
+from webapp.plans.models import Plan, PlanStatus, RevisionRequest
+
+# Plans in force: only these are expected to be drilled.
+IN_FORCE = (PlanStatus.PUBLISHED.value, PlanStatus.FILED.value)
+
+
+@dataclass(frozen=True)
+class DrillDue:
+    plan: Plan
+    months: int  # the required period
+    last_drill: date | None  # None: no drill recorded, counted from the issue date
+    due_on: date  # when a drill was due at the latest
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def last_drills(plan_ids: list[int]) -> dict[int, date]:
+    """plan id → date of its latest drill. The drills module does not exist yet: no plan has a
+    recorded drill, so every period counts from the plan's issue date."""
+    return {}
+
+
+def drill_overdue(today: date | None = None) -> list[DrillDue]:
+    """Plans in force whose required drill period (from the last drill, or from issue) has passed."""
+    today = today or local_today()
+    months_by_kind = current_app.config["PLAN_DRILL_MONTHS"]
+    plans = list(db.session.scalars(select(Plan).options(selectinload(Plan.organization))
+                                    .where(Plan.status.in_(IN_FORCE), Plan.issued_on.is_not(None))
+                                    .order_by(Plan.issued_on, Plan.id)))
+    drills = last_drills([p.id for p in plans])
+    out = []
+    for plan in plans:
+        months = months_by_kind.get(plan.kind)
+        if not months:
+            continue
+        last = drills.get(plan.id)
+        due_on = add_months(last or plan.issued_on, months)
+        if due_on < today:
+            out.append(DrillDue(plan, months, last, due_on))
+    return sorted(out, key=lambda d: (d.due_on, d.plan.id))
+
+
+def awaiting_revision() -> list[tuple[Plan, RevisionRequest | None]]:
+    """Plans marked 需修订, each with its latest open revision request (整改意见)."""
+    plans = list(db.session.scalars(select(Plan).options(selectinload(Plan.organization))
+                                    .where(Plan.status == PlanStatus.NEEDS_REVISION.value)
+                                    .order_by(Plan.updated_at, Plan.id)))
+    requests: dict[int, RevisionRequest] = {}
+    if plans:
+        for request in db.session.scalars(select(RevisionRequest).where(
+                RevisionRequest.plan_id.in_([p.id for p in plans]), RevisionRequest.closed_at.is_(None))
+                .order_by(RevisionRequest.created_at, RevisionRequest.id)):
+            requests[request.plan_id] = request  # the latest wins
+    return [(plan, requests.get(plan.id)) for plan in plans]
