@@ -14,6 +14,8 @@ Chromium (/usr/bin/chromium, driven by Playwright; no browser is downloaded) and
     docs/screenshots/training-session.png   this week's training session (timetable, trainees), 1366x900
     docs/screenshots/training-screen.png    its sign-in screen for the projector (changing QR code)
     docs/screenshots/verify-phone.png       a certificate's public check on a 390x844 phone
+    docs/screenshots/plan-compare.png       the most-edited plan: two versions compared, 1366x900
+    docs/screenshots/plan-editor.png        one of its sections in the editor, 1366x900
 """
 
 import random
@@ -30,6 +32,7 @@ from tests.browser.serving import CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE, serve  
 from webapp import create_app  # noqa: E402
 from webapp.auth import demo as auth_demo  # noqa: E402
 from webapp.extensions import db  # noqa: E402
+from webapp.plans import demo as plans_demo  # noqa: E402
 from webapp.quiz import demo as quiz_demo  # noqa: E402
 from webapp.registry import demo as registry_demo  # noqa: E402
 from webapp.training import demo as training_demo  # noqa: E402
@@ -50,6 +53,7 @@ def build_app(workdir: Path):
         auth_demo.seed()
         quiz_demo.seed(rng)
         training_demo.seed(rng)
+        plans_demo.seed(rng)
         db.session.commit()
         app.config["SCREENSHOT_TARGETS"] = _training_targets()
         db.session.remove()
@@ -66,7 +70,12 @@ def _training_targets() -> dict:
         TrainingSession.starts_on <= today, TrainingSession.ends_on >= today).order_by(TrainingSession.id))
     certificate = db.session.scalar(db.select(Certificate).where(
         Certificate.status == CertificateStatus.VALID, Certificate.expires_on > today).order_by(Certificate.id.desc()))
-    return {"session": session.id, "slot": session.slots[-1].id, "certificate": certificate.token}
+    from webapp.plans.models import Plan, PlanStatus
+
+    plan = db.session.scalar(db.select(Plan).where(Plan.status != PlanStatus.WITHDRAWN.value)
+                             .order_by(Plan.version_number.desc(), Plan.id))
+    return {"session": session.id, "slot": session.slots[-1].id, "certificate": certificate.token,
+            "plan": plan.id, "plan_versions": plan.version_number}
 
 
 def shoot(base_url: str, targets: dict) -> list[Path]:
@@ -104,6 +113,12 @@ def shoot(base_url: str, targets: dict) -> list[Path]:
             page.wait_for_load_state("networkidle")
             page.screenshot(path=str(OUT / "training-session.png"), full_page=False)
             saved.append(OUT / "training-session.png")
+            page.goto(f"/plans/{targets['plan']}/compare?a={targets['plan_versions'] - 1}&b={targets['plan_versions']}")
+            page.screenshot(path=str(OUT / "plan-compare.png"), full_page=False)
+            saved.append(OUT / "plan-compare.png")
+            page.goto(f"/plans/{targets['plan']}/sections/s2")
+            page.screenshot(path=str(OUT / "plan-editor.png"), full_page=False)
+            saved.append(OUT / "plan-editor.png")
             page.goto(f"/training/slots/{targets['slot']}/screen")
             expect(page.get_by_test_id("qr")).to_be_visible()
             page.screenshot(path=str(OUT / "training-screen.png"), full_page=False)
