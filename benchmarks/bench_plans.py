@@ -34,10 +34,8 @@ import logging
 import os
 import random
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from functools import partial
 from pathlib import Path
@@ -46,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_quiz import PG_APP_URL, create_pg_database, drop_pg_database  # noqa: E402
+from bench_quiz import in_temp_database  # noqa: E402
 
 REQUEST_TARGET_MS = 200
 RENDER_TARGET_S = 3
@@ -235,26 +233,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (SQLite file, the .docx)")
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench_plans_"))
-    pg_name = f"bench_plans_{os.getpid()}" if args.db == "postgresql" else None
-    try:
-        if pg_name:
-            create_pg_database(pg_name)
-            database_url = PG_APP_URL.format(name=pg_name)
-        else:
-            database_url = f"sqlite:///{tmp / 'bench.db'}"
-        return run(args, tmp, database_url)
-    finally:
-        if pg_name:
-            try:
-                drop_pg_database(pg_name)
-            except Exception as exc:
-                print(f"could not drop PostgreSQL database {pg_name}: {exc}", flush=True)
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-
+    return in_temp_database("bench_plans", args.db, args.keep, lambda tmp, url: run(args, tmp, url))
 
 def run(args, tmp: Path, database_url: str) -> int:
     from flask_migrate import upgrade

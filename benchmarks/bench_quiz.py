@@ -449,6 +449,30 @@ def drop_pg_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def in_temp_database(prefix: str, db_kind: str, keep: bool, run) -> int:
+    """run(tmp, database_url) against a fresh SQLite file or PostgreSQL database, removed afterwards
+    (the temp dir stays with keep)."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"{prefix}_"))
+    pg_name = f"{prefix}_{os.getpid()}" if db_kind == "postgresql" else None
+    try:
+        if pg_name:
+            create_pg_database(pg_name)
+            database_url = PG_APP_URL.format(name=pg_name)
+        else:
+            database_url = f"sqlite:///{tmp / 'bench.db'}"
+        return run(tmp, database_url)
+    finally:
+        if pg_name:
+            try:
+                drop_pg_database(pg_name)
+            except Exception as exc:
+                print(f"could not drop PostgreSQL database {pg_name}: {exc}", flush=True)
+        if keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 def question_drafts(count: dict) -> list:
     from webapp.quiz.drafts import TRUE_FALSE_OPTIONS, Kind, QuestionDraft
 

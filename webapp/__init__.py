@@ -38,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         templating,
         training,
     )
+    from webapp.common import ids
 
     app.extensions["nav"] = []
     for module in (dashboard, registry, plans, training, quiz, documents, jobs, auth):
@@ -47,6 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(quiz.phone_bp)
     app.register_blueprint(training.phone_bp)
     app.register_blueprint(training.verify_bp)
+    ids.init_app(app)
     auth.init_app(app)
     security.init_app(app)
     templating.init_app(app)

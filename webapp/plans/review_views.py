@@ -25,7 +25,7 @@ from webapp.plans.review_forms import (
 
 
 def _get_or_404(model, row_id: int):
-    return db.get_or_404(model, row_id)  # ids beyond the integer range: 404 by views._ids_in_range
+    return db.get_or_404(model, row_id)  # ids beyond the integer range: 404 by common.ids
 
 
 def _failed(exc: UserError) -> None:

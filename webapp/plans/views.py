@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from webapp import storage
 from webapp.auth.permissions import can, require
+from webapp.common.ids import as_id
 from webapp.common.spreadsheets import human_size, workbook_bytes, xlsx_response
 from webapp.common.time import local_today
 from webapp.documents.richtext import sanitize
@@ -39,27 +40,11 @@ from webapp.registry import services as registry
 from webapp.registry.models import KIND_LABELS as ORG_KIND_LABELS
 from webapp.registry.models import Organization, OrgKind
 
-MAX_ID = 2**31 - 1
 # Who may own a plan, in the order the owner list shows them (DOMAIN.md §3: governments,
 # departments, towns, villages/communities, schools; §1: enterprises).
 OWNER_KINDS = (OrgKind.COUNTY, OrgKind.DEPARTMENT, OrgKind.TOWN, OrgKind.STREET, OrgKind.VILLAGE,
                OrgKind.COMMUNITY, OrgKind.SCHOOL, OrgKind.ENTERPRISE)
 DUE_DAYS = 90  # the default window of the due page and of the "评估到期" filter
-
-
-@bp.url_value_preprocessor
-def _ids_in_range(_endpoint, values) -> None:
-    """/plans/99999999999 names no row: a 404, not the database's integer overflow error."""
-    if values and any(isinstance(v, int) and v > MAX_ID for v in values.values()):
-        abort(404)
-
-
-def _as_int(raw) -> int | None:
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        return None
-    return value if 0 <= value <= MAX_ID else None
 
 
 def plan_or_404(plan_id: int) -> Plan:
@@ -150,7 +135,7 @@ def new():
     form = PlanForm()
     form.organization_id.choices = owner_choices()
     if request.method == "GET":
-        owner = db.session.get(Organization, _as_int(request.args.get("org")) or 0)
+        owner = db.session.get(Organization, as_id(request.args.get("org")) or 0)
         if owner is not None:
             form.organization_id.data = owner.id
     if form.validate_on_submit():
@@ -351,7 +336,7 @@ def versions(plan_id: int):
 @require("plans.view")
 def compare(plan_id: int):
     plan = plan_or_404(plan_id)
-    a, b = _as_int(request.args.get("a")), _as_int(request.args.get("b"))
+    a, b = as_id(request.args.get("a")), as_id(request.args.get("b"))
     if a is None or b is None or a == b:
         flash("请在版本列表中选择两个不同的版本进行对比", "warning")
         return redirect(url_for("plans.versions", plan_id=plan.id))
@@ -385,7 +370,7 @@ def restore(plan_id: int, number: int):
 @bp.get("/due")
 @require("plans.view")
 def due():
-    days = _as_int(request.args.get("days"))
+    days = as_id(request.args.get("days"))
     if days is None or days > 3650:
         days = DUE_DAYS
     today = local_today()

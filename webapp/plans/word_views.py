@@ -34,7 +34,7 @@ class RenderForm(FlaskForm):
 
 
 def _plan(plan_id: int) -> Plan:
-    return db.get_or_404(Plan, plan_id)  # ids beyond the integer range: 404 by views._ids_in_range
+    return db.get_or_404(Plan, plan_id)  # ids beyond the integer range: 404 by common.ids
 
 
 def _document_response(document, output: str):

@@ -14,6 +14,7 @@ from werkzeug.routing import BuildError
 
 from webapp.auth.permissions import can, require
 from webapp.common.identifiers import mask_name
+from webapp.common.ids import as_id
 from webapp.common.time import format_local, utcnow
 from webapp.documents.images import qr_png
 from webapp.errors import UserError, show_on_form
@@ -83,7 +84,7 @@ def slot_roll(slot_id: int):
         if not can("training.manage"):
             abort(403)
         if form.validate_on_submit():
-            enrollment = db.session.get(Enrollment, services.as_id(form.enrollment_id.data) or 0)
+            enrollment = db.session.get(Enrollment, as_id(form.enrollment_id.data) or 0)
             if enrollment is None:
                 abort(404)
             present = form.present.data == "1"

@@ -5,11 +5,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.auth.permissions import require
+from webapp.common.ids import as_id
 from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.training import bp, exams
 from webapp.training.models import TrainingSession
-from webapp.training.services import as_id, enrollments
+from webapp.training.services import enrollments
 from webapp.training.views import session_or_404
 
 PRACTICAL = "practical-"  # the score inputs are named practical-<enrollment id>

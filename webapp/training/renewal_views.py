@@ -4,6 +4,7 @@ enrollment into a refresher session, and the training figures."""
 from flask import flash, redirect, render_template, request, url_for
 
 from webapp.auth.permissions import can, require
+from webapp.common.ids import as_id
 from webapp.common.spreadsheets import xlsx_response
 from webapp.common.time import local_today
 from webapp.errors import UserError
@@ -15,7 +16,6 @@ from webapp.training import bp
 from webapp.training import figures as training_figures
 from webapp.training import renewals as due
 from webapp.training.models import TrainingSession
-from webapp.training.services import as_id
 
 
 @bp.get("/renewals")

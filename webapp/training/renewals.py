@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
+from webapp.common.ids import as_id
 from webapp.common.spreadsheets import workbook_bytes
 from webapp.common.time import local_today
 from webapp.errors import UserError
@@ -76,9 +77,9 @@ def register_query(args: Mapping[str, str], today: date | None = None):
         query = query.where(Certificate.status == CertificateStatus.VALID, Certificate.expires_on < today)
     elif state == "已注销":
         query = query.where(Certificate.status == CertificateStatus.REVOKED)
-    if year := services.as_id(args.get("year")):
+    if year := as_id(args.get("year")):
         query = query.where(Certificate.year == year)
-    if town := services.as_id(args.get("town")):
+    if town := as_id(args.get("town")):
         query = query.join(Organization, Person.organization_id == Organization.id).where(
             Organization.town_id == town)
     return _with_holder(query.order_by(Certificate.issued_on.desc(), Certificate.id.desc()))
@@ -130,7 +131,7 @@ def filters_from(args: Mapping[str, str]) -> Filters:
             days, note = MAX_DAYS, f"天数最多 {MAX_DAYS} 天，已按 {MAX_DAYS} 天查询"
     elif text:
         note = f"天数“{text[:20]}”不是 0 到 {MAX_DAYS} 之间的整数，已按 {DEFAULT_DAYS} 天查询"
-    return Filters(services.as_id(args.get("town")), services.as_id(args.get("org")), days, note)
+    return Filters(as_id(args.get("town")), as_id(args.get("org")), days, note)
 
 
 @dataclass(frozen=True)

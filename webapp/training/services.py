@@ -5,7 +5,6 @@ Attendance is in attendance.py, exams in exams.py, certificates in certificates.
 figures in renewals.py and figures.py. Services flush; the request commits once.
 """
 
-import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from webapp.common.ids import as_id
 from webapp.common.spreadsheets import RowError, Sheet
 from webapp.common.time import to_local, utcnow
 from webapp.errors import FieldErrors, UserError
@@ -32,20 +32,6 @@ from webapp.training.models import (
     TimeSlot,
     TrainingSession,
 )
-
-# A row id from a URL or a form: INTEGER columns (int4 on PostgreSQL) hold nothing larger, and a
-# larger number sent to the database is an overflow error, not "no such row".
-MAX_ID = 2**31 - 1
-
-
-def as_id(value) -> int | None:
-    """Digits naming a possible row id, else None (so a bad or huge number finds nothing)."""
-    text = str(value if value is not None else "").strip()
-    if not re.fullmatch(r"[0-9]{1,10}", text):
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_ID else None
-
 
 # ------------------------------------------------------------------------------------ courses
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager
 
 from webapp.auth.permissions import can, require
 from webapp.common.choices import choices
+from webapp.common.ids import as_id
 from webapp.common.spreadsheets import SheetError, read_upload, template_bytes, xlsx_response
 from webapp.common.time import from_local, local_today, to_local
 from webapp.documents import pdf
@@ -50,13 +51,6 @@ from webapp.training.models import (
 STATUS_LABELS = {"upcoming": "未开班", "running": "培训中", "finished": "已结业"}
 
 
-@bp.url_value_preprocessor
-def _ids_in_range(_endpoint, values) -> None:
-    """/training/sessions/99999999999 names no row: a 404, not the database's overflow error."""
-    if values and any(isinstance(v, int) and v > services.MAX_ID for v in values.values()):
-        abort(404)
-
-
 def session_or_404(session_id: int) -> TrainingSession:
     """The session of a URL (every training page that names one loads it here)."""
     return db.get_or_404(TrainingSession, session_id)
@@ -84,7 +78,7 @@ def index():
     today = local_today()
     query = (select(TrainingSession).join(TrainingSession.course).options(contains_eager(TrainingSession.course))
              .order_by(TrainingSession.starts_on.desc(), TrainingSession.id.desc()))
-    year = services.as_id(request.args.get("year"))
+    year = as_id(request.args.get("year"))
     if year and year <= 9999:
         query = query.where(extract("year", TrainingSession.starts_on) == year)
     post = request.args.get("post", "")
@@ -139,7 +133,7 @@ def session_new():
     form = SessionForm()
     form.course_id.choices = _course_choices()
     if request.method == "GET":
-        course = db.session.get(Course, services.as_id(request.args.get("course")) or 0)
+        course = db.session.get(Course, as_id(request.args.get("course")) or 0)
         if course is not None:
             form.course_id.data = course.id
     if form.validate_on_submit():
@@ -481,7 +475,7 @@ def enroll(session_id: int):
     form = EnrollForm()
     text = (request.values.get("q") or "").strip()
     if form.validate_on_submit():
-        person_id = services.as_id(form.person_id.data)
+        person_id = as_id(form.person_id.data)
         person = db.session.get(Person, person_id) if person_id else None
         if person is None:
             flash("请先搜索并选择要报名的人员", "danger")
