@@ -29,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         cli,
         dashboard,
         documents,
+        drills,
         errors,
         jobs,
         plans,
@@ -41,7 +42,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from webapp.common import ids
 
     app.extensions["nav"] = []
-    for module in (dashboard, registry, plans, training, quiz, documents, jobs, auth):
+    for module in (dashboard, registry, plans, drills, training, quiz, documents, jobs, auth):
         app.register_blueprint(module.bp)
         app.extensions["nav"].extend(module.NAV)
 

@@ -135,6 +135,23 @@ class Defaults:
     PLAN_IMPORT_MAX_BYTES = 20 * 1024 * 1024
     PLAN_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
+    # High-risk units (HIGH_RISK_INDUSTRIES) and crowded places drill every half-year whatever the
+    # plan kind (2019 办法 art. 33; 《生产安全事故应急条例》 art. 8): their enterprise plans use these
+    # months when shorter than PLAN_DRILL_MONTHS.
+    PLAN_DRILL_MONTHS_HIGH_RISK = 6
+    CROWDED_PLACE_INDUSTRIES = ("人员密集场所", "旅游景区")
+
+    # ---- Drills (DOMAIN.md §4). The evaluation's grades by the share of the maximum score:
+    # GB/T 46792-2025 annex D turns scores into a grade; the thresholds are a region's choice (check yours).
+    DRILL_GRADES = ((90, "优秀"), (80, "良好"), (60, "合格"), (0, "不合格"))
+    # Photos from phones: accepted up to this size and pixel count, stored resized to PHOTO_MAX_SIDE (outreach uses the same).
+    PHOTO_MAX_BYTES = 20 * 1024 * 1024
+    PHOTO_MAX_PIXELS = 60_000_000  # a 48-megapixel phone camera; more is a decompression bomb
+    PHOTO_MAX_SIDE = 1600
+    PHOTO_THUMB_SIDE = 360
+    DRILL_PHOTOS_PER_DRILL = 30
+    EVIDENCE_MAX_BYTES = 20 * 1024 * 1024  # a rectification's evidence: a photo or a PDF scan
+
 
 def load(app, overrides: dict | None) -> None:
     """Defaults → instance/config.py → environment → the caller's overrides (tests)."""

@@ -57,6 +57,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "plans.view": _EVERYONE,
     "plans.edit": frozenset({Role.ADMIN, Role.PLAN_REVIEWER}),
     "plans.review": frozenset({Role.ADMIN, Role.PLAN_REVIEWER}),
+    # Drills: drill officers record, evaluate and track problems to closure; everyone may look.
+    # A problem that needs a plan revised flags the plan through the plans module's rules.
+    "drills.view": _EVERYONE,
+    "drills.edit": frozenset({Role.ADMIN, Role.DRILL}),
 }
 
 

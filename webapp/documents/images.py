@@ -40,17 +40,18 @@ def qr_png(text: str, box_size: int = 8) -> bytes:
     return out.getvalue()
 
 
-def check_picture(data: bytes, what: str = "图片") -> bytes:
+def check_picture(data: bytes, what: str = "图片", *, max_bytes: int = MAX_IMAGE_BYTES,
+                  max_pixels: int = MAX_IMAGE_PIXELS) -> bytes:
     """Return data if it is a usable picture, else raise ImageError naming what is wrong."""
     if not data:
         raise ImageError(f"{what}是空文件")
-    if len(data) > MAX_IMAGE_BYTES:
-        raise ImageError(f"{what}超过 {MAX_IMAGE_BYTES // 1024 // 1024} MB 的上限，请压缩后再上传")
+    if len(data) > max_bytes:
+        raise ImageError(f"{what}超过 {max_bytes // 1024 // 1024} MB 的上限，请压缩后再上传")
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in IMAGE_FORMATS:
                 raise ImageError(f"{what}格式为 {image.format}，请使用 PNG 或 JPG")
-            if image.width * image.height > MAX_IMAGE_PIXELS:
+            if image.width * image.height > max_pixels:
                 raise ImageError(f"{what}像素过大（{image.width}×{image.height}），请缩小后再上传")
             image.verify()
     except ImageError:

@@ -3,8 +3,8 @@
 Drill frequency per kind is configuration (PLAN_DRILL_MONTHS, DOMAIN.md §1 and §3: enterprise
 comprehensive and special plans at least yearly and on-site disposal plans every half-year,
 《生产安全事故应急预案管理办法》 2019 art. 33; government special and departmental plans at least
-once every 3 years, 国办发〔2013〕101号 art. 22). Until the drills module records drills, a plan's
-period runs from its issue date; last_drills() is the hook that module fills in.
+once every 3 years, 国办发〔2013〕101号 art. 22); high-risk units and crowded places every half-year.
+A plan's period runs from its last drill held (the drills module), or from its issue date.
 """
 
 from dataclasses import dataclass
@@ -41,29 +41,50 @@ def add_months(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
+def required_months(plan: Plan) -> int | None:
+    """How often the plan must be drilled, in months (None: no rule for its kind). Enterprise
+    plans of high-risk units and crowded places: every half-year whatever the kind."""
+    config = current_app.config
+    months = config["PLAN_DRILL_MONTHS"].get(plan.kind)
+    if months and not plan.government and plan.organization is not None:
+        industry = plan.organization.industry
+        if industry in config["HIGH_RISK_INDUSTRIES"] or industry in config["CROWDED_PLACE_INDUSTRIES"]:
+            months = min(months, config["PLAN_DRILL_MONTHS_HIGH_RISK"])
+    return months
+
+
 def last_drills(plan_ids: list[int]) -> dict[int, date]:
-    """plan id → date of its latest drill. The drills module does not exist yet: no plan has a
-    recorded drill, so every period counts from the plan's issue date."""
-    return {}
+    """plan id → date of its latest drill held, from the drills module."""
+    # Imported here: the drills module builds on plans (its models point at them), not the other way.
+    from webapp.drills.compliance import last_drill_dates
+
+    return last_drill_dates(plan_ids)
+
+
+def drill_status(plans: list[Plan], today: date | None = None) -> list[DrillDue]:
+    """For each plan with a drill rule: its period, its last drill and when the next was due."""
+    today = today or local_today()
+    drills = last_drills([p.id for p in plans])
+    out = []
+    for plan in plans:
+        months = required_months(plan)
+        if not months or plan.issued_on is None:
+            continue
+        last = drills.get(plan.id)
+        out.append(DrillDue(plan, months, last, add_months(last or plan.issued_on, months)))
+    return out
+
+
+def plans_in_force():
+    return (select(Plan).options(selectinload(Plan.organization))
+            .where(Plan.status.in_(IN_FORCE), Plan.issued_on.is_not(None)).order_by(Plan.issued_on, Plan.id))
 
 
 def drill_overdue(today: date | None = None) -> list[DrillDue]:
     """Plans in force whose required drill period (from the last drill, or from issue) has passed."""
     today = today or local_today()
-    months_by_kind = current_app.config["PLAN_DRILL_MONTHS"]
-    plans = list(db.session.scalars(select(Plan).options(selectinload(Plan.organization))
-                                    .where(Plan.status.in_(IN_FORCE), Plan.issued_on.is_not(None))
-                                    .order_by(Plan.issued_on, Plan.id)))
-    drills = last_drills([p.id for p in plans])
-    out = []
-    for plan in plans:
-        months = months_by_kind.get(plan.kind)
-        if not months:
-            continue
-        last = drills.get(plan.id)
-        due_on = add_months(last or plan.issued_on, months)
-        if due_on < today:
-            out.append(DrillDue(plan, months, last, due_on))
+    plans = list(db.session.scalars(plans_in_force()))
+    out = [due for due in drill_status(plans, today) if due.due_on < today]
     return sorted(out, key=lambda d: (d.due_on, d.plan.id))
 
 

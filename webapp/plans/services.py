@@ -367,7 +367,27 @@ def return_for_revision(plan: Plan, problems: list[str], assignee: str, due_on: 
         errors["due_on"] = "整改期限不能早于今天"
     if errors:
         raise FieldErrors(errors)
-    change_status(plan, PlanStatus.NEEDS_REVISION.value, user, "；".join(problems))
+    if plan.status != PlanStatus.NEEDS_REVISION.value or source == "review":
+        change_status(plan, PlanStatus.NEEDS_REVISION.value, user, "；".join(problems))
+    request = RevisionRequest(plan_id=plan.id, problems=problems, assignee=assignee.strip()[:100], due_on=due_on,
+                              source=source, user_id=getattr(user, "id", None))
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def request_revision(plan: Plan, problems: list[str], assignee: str, due_on: date | None, user=None,
+                     source: str = "drill") -> RevisionRequest:
+    """A revision asked for from outside the review (a drill's or an evaluation's finding). A plan
+    in force becomes 需修订; one already 需修订, or still a draft or in review, keeps its status and
+    gets the request on its list; a withdrawn plan cannot be revised."""
+    if plan.status == PlanStatus.WITHDRAWN.value:
+        raise UserError(f"预案《{plan.title}》已废止，不能要求修订")
+    if plan.status in (PlanStatus.PUBLISHED.value, PlanStatus.FILED.value, PlanStatus.NEEDS_REVISION.value):
+        return return_for_revision(plan, problems, assignee, due_on, user, source=source)
+    problems = [p.strip() for p in problems if p and p.strip()]
+    if not problems or not (assignee or "").strip():
+        raise UserError("要求修订预案须写明问题和负责整改的单位")
     request = RevisionRequest(plan_id=plan.id, problems=problems, assignee=assignee.strip()[:100], due_on=due_on,
                               source=source, user_id=getattr(user, "id", None))
     db.session.add(request)

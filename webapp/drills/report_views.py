@@ -1,0 +1,3 @@
+"""Placeholder: routes attach here."""
+
+from webapp.drills import bp  # noqa: F401
