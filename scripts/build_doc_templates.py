@@ -865,7 +865,7 @@ def build_drill_record(path: Path) -> None:
     doc = form_document("应急演练记录表", st)
     para(doc, "应急演练记录表", st=st, font=XBS, size=ERHAO, align="center", after=12)
     widths = [26, 52, 26, 52]
-    tbl = table(doc, widths, 19)
+    tbl = table(doc, widths, 30)
     r = 0
 
     def pair_row(label1, value1, label2=None, value2=None, height=10):
@@ -883,17 +883,25 @@ def build_drill_record(path: Path) -> None:
     pair_row("演练名称", "{{ title }}")
     pair_row("组织单位", "{{ organization }}", "演练日期", "{{ drill_date|cn_date }}")
     pair_row("依据预案", "{{ plan_title }}")
-    pair_row("演练地点", "{{ location }}", "演练形式", "{{ form }}")
+    pair_row("演练地点", "{{ location }}", "演练时间", "{{ duration or '' }}")
+    pair_row("演练形式", "{{ form }}", "事件类别", "{{ hazard or '' }}")
     pair_row("总指挥", "{{ commander }}", "参演人数", "{{ participants }}人")
+    pair_row("参演单位", ["{{ units|join('、') if units else '' }}",
+                      "{% if participant_units %}（共{{ participant_units }}家）{% endif %}"], height=14)
+    pair_row("观摩人员", "{{ observers or '' }}")
+    pair_row("装备物资", "{{ resources or '' }}", height=14)
+    pair_row("演练目的", "{{ purpose or '' }}", height=14)
     pair_row("演练情景", "{{ scenario }}", height=20)
     section_row(tbl, r, "演练过程", st, 4)
     r += 1
     row_props(tbl.rows[r], height_mm=8, header=False)
     label_cell(tbl.cell(r, 0), "时间", st)
-    label_cell(merge(tbl, r, 1, 3), "主要内容", st)
+    label_cell(tbl.cell(r, 1), "事件", st)
+    label_cell(merge(tbl, r, 2, 3), "处置行动", st)
     r += 1
-    loop_rows(tbl, r, "{%tr for s in steps %}", [("{{ s.time }}", "center"), ("{{ s.content }}", None)],
-              [(0, 0), (1, 3)], st)
+    loop_rows(tbl, r, "{%tr for s in steps %}",
+              [("{{ s.time }}", "center"), ("{{ s.event }}", None), ("{{ s.action }}", None)],
+              [(0, 0), (1, 1), (2, 3)], st)
     r += 3
     section_row(tbl, r, "发现的问题", st, 4)
     r += 1
@@ -907,6 +915,18 @@ def build_drill_record(path: Path) -> None:
     row_props(tbl.rows[r + 1], height_mm=8)
     tag_row(tbl, r + 2, "{%tr endif %}", st)
     r += 3
+    # photos, one to a row with the caption under it, only when there are some
+    tag_row(tbl, r, "{%tr if photos %}", st)
+    section_row(tbl, r + 1, "现场照片", st, 4)
+    put(tbl.cell(r + 1, 0).paragraphs[0]._p.pPr, el("keepNext"))  # the heading stays with the first photo
+    tag_row(tbl, r + 2, "{%tr for ph in photos %}", st)
+    cell = merge(tbl, r + 3, 0, 3)
+    fill_cell(cell, "{{ ph.image }}", st=st, align="center", before=3)
+    para(cell, "{{ ph.caption }}", st=st, line=None, align="center", size=WUHAO, after=3)
+    cell_props(cell)
+    tag_row(tbl, r + 4, "{%tr endfor %}", st)
+    tag_row(tbl, r + 5, "{%tr endif %}", st)
+    r += 6
     pair_row("记录人", "{{ recorder }}", "签名", "")
     assert r == len(tbl.rows), (r, len(tbl.rows))
     end_paragraph(doc, st)
@@ -935,9 +955,10 @@ def build_drill_evaluation(path: Path) -> None:
     doc = form_document("应急演练评估报告", st)
     para(doc, "应急演练评估报告", st=st, font=XBS, size=ERHAO, align="center", after=12)
     heading = {"st": st, "font": HEITI, "size": SIHAO, "before": 12, "after": 6, "keep_next": True}
+    body = {"st": st, "size": SIHAO, "indent_chars": 2, "line": 26}
     para(doc, "一、基本情况", **heading)
-    basics = table(doc, [26, 52, 26, 52], 4)
-    for index in range(4):
+    basics = table(doc, [26, 52, 26, 52], 6)
+    for index in range(6):
         row_props(basics.rows[index], height_mm=10)
     label_cell(basics.cell(0, 0), "演练名称", st)
     value_cell(merge(basics, 0, 1, 3), "{{ title }}", st)
@@ -945,33 +966,64 @@ def build_drill_evaluation(path: Path) -> None:
     value_cell(basics.cell(1, 1), "{{ organization }}", st)
     label_cell(basics.cell(1, 2), "演练日期", st)
     value_cell(basics.cell(1, 3), "{{ drill_date|cn_date }}", st)
-    label_cell(basics.cell(2, 0), "评估人员", st)
-    value_cell(merge(basics, 2, 1, 3), "{{ evaluators }}", st)
-    label_cell(basics.cell(3, 0), "演练概况", st)
-    value_cell(merge(basics, 3, 1, 3), "{{ summary }}", st)
-    row_props(basics.rows[3], height_mm=20)
+    label_cell(basics.cell(2, 0), "依据预案", st)
+    value_cell(merge(basics, 2, 1, 3), "{{ plan_title or '' }}", st)
+    label_cell(basics.cell(3, 0), "演练地点", st)
+    value_cell(basics.cell(3, 1), "{{ location or '' }}", st)
+    label_cell(basics.cell(3, 2), "参演人数", st)
+    value_cell(basics.cell(3, 3), "{% if participants %}{{ participants }}人{% endif %}", st)
+    label_cell(basics.cell(4, 0), "演练形式", st)
+    value_cell(merge(basics, 4, 1, 3), "{{ form or '' }}", st)
+    label_cell(basics.cell(5, 0), "评估人员", st)
+    value_cell(merge(basics, 5, 1, 3), "{{ evaluators }}", st)
 
-    para(doc, "二、评估内容", **heading)
-    items = table(doc, [14, 48, 24, 70], 4)
+    para(doc, "二、演练实施情况", **heading)
+    para(doc, "{{ summary }}", **body)
+
+    para(doc, "三、评估结果", **heading)
+    items = table(doc, [12, 26, 58, 14, 14, 32], 7)
     row_props(items.rows[0], height_mm=8, header=True)
-    for column, text in enumerate(("序号", "评估项目", "评估结果", "评估意见")):
+    for column, text in enumerate(("序号", "评估要素", "评估内容", "分值", "得分", "评语")):
         label_cell(items.cell(0, column), text, st)
     loop_rows(items, 1, "{%tr for item in items %}",
-              [("{{ loop.index }}", "center"), ("{{ item.aspect }}", None), ("{{ item.result }}", "center"),
-               ("{{ item.comment }}", None)], [(0, 0), (1, 1), (2, 2), (3, 3)], st)
+              [("{{ loop.index }}", "center"), ("{{ item.category }}", None), ("{{ item.title }}", None),
+               ("{{ item.max_score }}", "center"), ("{{ item.score }}", "center"), ("{{ item.remark }}", None)],
+              [(i, i) for i in range(6)], st)
+    # the total, when the caller gives one (a template filled by hand may leave it out)
+    tag_row(items, 4, "{%tr if total is not none %}", st)
+    row_props(items.rows[5], height_mm=8)
+    label_cell(merge(items, 5, 0, 2), "合计", st)
+    value_cell(items.cell(5, 3), "{{ max_total }}", st, align="center")
+    value_cell(items.cell(5, 4), "{{ total }}", st, align="center")
+    value_cell(items.cell(5, 5), "{{ grade or '' }}", st, align="center")
+    tag_row(items, 6, "{%tr endif %}", st)
+    tag(doc, "{%p if grade %}", st)
+    para(doc, "评估总分 {{ total }} 分（满分 {{ max_total }} 分），评估等级：{{ grade }}。", **body, before=6)
+    tag(doc, "{%p endif %}", st)
 
-    para(doc, "三、存在问题及整改措施", **heading)
-    problems = table(doc, [12, 42, 46, 18, 38], 4)
+    para(doc, "四、预案的合理性与可操作性", **heading)
+    para(doc, "{{ plan_assessment or '无。' }}", **body)
+
+    para(doc, "五、存在问题及整改措施", **heading)
+    problems = table(doc, [12, 30, 36, 22, 38, 18], 7)
     row_props(problems.rows[0], height_mm=8, header=True)
-    for column, text in enumerate(("序号", "存在问题", "整改措施", "责任人", "整改期限")):
+    for column, text in enumerate(("序号", "存在问题", "整改措施", "责任单位", "整改期限", "状态")):
         label_cell(problems.cell(0, column), text, st)
     loop_rows(problems, 1, "{%tr for p in problems %}",
               [("{{ loop.index }}", "center"), ("{{ p.description }}", None), ("{{ p.measure }}", None),
-               ("{{ p.owner }}", "center"), ("{{ p.deadline|cn_date }}", "center")],
-              [(0, 0), (1, 1), (2, 2), (3, 3), (4, 4)], st)
+               ("{{ p.owner }}", "center"), ("{{ p.deadline|cn_date }}", "center"), ("{{ p.status }}", "center")],
+              [(i, i) for i in range(6)], st)
+    tag_row(problems, 4, "{%tr if not problems %}", st)
+    row_props(problems.rows[5], height_mm=8)
+    value_cell(problems.cell(5, 0), "—", st, align="center")
+    value_cell(merge(problems, 5, 1, 5), "未发现需要整改的问题", st)
+    tag_row(problems, 6, "{%tr endif %}", st)
 
-    para(doc, "四、评估结论", **heading)
-    para(doc, "{{ conclusion }}", st=st, size=SIHAO, indent_chars=2, line=26, after=12)
+    para(doc, "六、评估结论", **heading)
+    para(doc, "{{ conclusion }}", **body)
+    para(doc, "七、改进建议", **heading)
+    para(doc, "{{ suggestions or '无。' }}", **body, after=12)
+    para(doc, "", st=st, size=SIHAO, line=None, after=12)  # room for the seal above the signer
     signature_block(doc, Style(FANGSONG, SIHAO), signer="评估单位：{{ issuer }}", date="{{ date|cn_date }}",
                     text_width_mm=FORM_WIDTH, right_chars=2, block_mm=70)
     end_paragraph(doc, st)

@@ -16,6 +16,9 @@ Chromium (/usr/bin/chromium, driven by Playwright; no browser is downloaded) and
     docs/screenshots/verify-phone.png       a certificate's public check on a 390x844 phone
     docs/screenshots/plan-compare.png       the most-edited plan: two versions compared, 1366x900
     docs/screenshots/plan-editor.png        one of its sections in the editor, 1366x900
+    docs/screenshots/drill-detail.png       a recent drill (plans, timeline, photos, evaluation), 1366x900
+    docs/screenshots/drill-figures.png      this year's drill figures, 1366x900
+    docs/screenshots/drill-evaluate-phone.png   that drill's score sheet on a 390x844 phone
 """
 
 import random
@@ -31,6 +34,7 @@ from flask_migrate import upgrade  # noqa: E402
 from tests.browser.serving import CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE, serve  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.auth import demo as auth_demo  # noqa: E402
+from webapp.drills import demo as drills_demo  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.plans import demo as plans_demo  # noqa: E402
 from webapp.quiz import demo as quiz_demo  # noqa: E402
@@ -54,6 +58,7 @@ def build_app(workdir: Path):
         quiz_demo.seed(rng)
         training_demo.seed(rng)
         plans_demo.seed(rng)
+        drills_demo.seed(rng)
         db.session.commit()
         app.config["SCREENSHOT_TARGETS"] = _training_targets()
         db.session.remove()
@@ -74,8 +79,13 @@ def _training_targets() -> dict:
 
     plan = db.session.scalar(db.select(Plan).where(Plan.status != PlanStatus.WITHDRAWN.value)
                              .order_by(Plan.version_number.desc(), Plan.id))
+    from webapp.drills.models import Drill, DrillEvaluation, DrillPhoto
+
+    drill = db.session.scalar(db.select(Drill).where(Drill.id.in_(db.select(DrillPhoto.drill_id)),
+                                                     Drill.id.in_(db.select(DrillEvaluation.drill_id)))
+                              .order_by(Drill.id.desc()))
     return {"session": session.id, "slot": session.slots[-1].id, "certificate": certificate.token,
-            "plan": plan.id, "plan_versions": plan.version_number}
+            "plan": plan.id, "plan_versions": plan.version_number, "drill": drill.id}
 
 
 def shoot(base_url: str, targets: dict) -> list[Path]:
@@ -119,6 +129,14 @@ def shoot(base_url: str, targets: dict) -> list[Path]:
             page.goto(f"/plans/{targets['plan']}/sections/s2")
             page.screenshot(path=str(OUT / "plan-editor.png"), full_page=False)
             saved.append(OUT / "plan-editor.png")
+            page.goto(f"/drills/{targets['drill']}")
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(OUT / "drill-detail.png"), full_page=False)
+            saved.append(OUT / "drill-detail.png")
+            page.goto("/drills/figures")
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(OUT / "drill-figures.png"), full_page=False)
+            saved.append(OUT / "drill-figures.png")
             page.goto(f"/training/slots/{targets['slot']}/screen")
             expect(page.get_by_test_id("qr")).to_be_visible()
             page.screenshot(path=str(OUT / "training-screen.png"), full_page=False)
@@ -133,6 +151,10 @@ def shoot(base_url: str, targets: dict) -> list[Path]:
             page.wait_for_load_state("networkidle")
             page.screenshot(path=str(OUT / "people-phone.png"), full_page=True)
             saved.append(OUT / "people-phone.png")
+            page.goto(f"/drills/{targets['drill']}/evaluate")
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(OUT / "drill-evaluate-phone.png"), full_page=False)
+            saved.append(OUT / "drill-evaluate-phone.png")
             page.goto(f"/verify/{targets['certificate']}")
             page.screenshot(path=str(OUT / "verify-phone.png"), full_page=False)
             saved.append(OUT / "verify-phone.png")

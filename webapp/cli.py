@@ -28,6 +28,7 @@ def seed_demo(if_empty: bool) -> None:
     """写入演示县的数据（可重复运行，已有的数据不会重复写入）。"""
     from webapp.auth import demo as auth_demo
     from webapp.auth.models import User
+    from webapp.drills import demo as drills_demo
     from webapp.plans import demo as plans_demo
     from webapp.quiz import demo as quiz_demo
     from webapp.registry import demo as registry_demo
@@ -43,11 +44,13 @@ def seed_demo(if_empty: bool) -> None:
     quiz_report = quiz_demo.seed(rng)
     training_report = training_demo.seed(rng)
     plans_report = plans_demo.seed(rng)
+    drills_report = drills_demo.seed(rng)
     db.session.commit()
     click.echo("演示县“云溪县”已写入。" if created else "演示县已存在，未重复写入。")
     click.echo(quiz_report)
     click.echo(training_report)
     click.echo(plans_report)
+    click.echo(drills_report)
     click.echo("演示账号（密码相同，正式使用前请修改）：")
     for username, name, password in logins:
         click.echo(f"  {username:<10} {name:<16} 密码 {password}")

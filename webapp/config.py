@@ -145,12 +145,12 @@ class Defaults:
     # GB/T 46792-2025 annex D turns scores into a grade; the thresholds are a region's choice (check yours).
     DRILL_GRADES = ((90, "优秀"), (80, "良好"), (60, "合格"), (0, "不合格"))
     # Photos from phones: accepted up to this size and pixel count, stored resized to PHOTO_MAX_SIDE (outreach uses the same).
-    PHOTO_MAX_BYTES = 20 * 1024 * 1024
+    PHOTO_MAX_BYTES = 15 * 1024 * 1024  # under MAX_CONTENT_LENGTH, so the photo rule speaks first
     PHOTO_MAX_PIXELS = 60_000_000  # a 48-megapixel phone camera; more is a decompression bomb
     PHOTO_MAX_SIDE = 1600
     PHOTO_THUMB_SIDE = 360
     DRILL_PHOTOS_PER_DRILL = 30
-    EVIDENCE_MAX_BYTES = 20 * 1024 * 1024  # a rectification's evidence: a photo or a PDF scan
+    EVIDENCE_MAX_BYTES = 15 * 1024 * 1024  # a photo or a PDF scan; under MAX_CONTENT_LENGTH like photos
 
 
 def load(app, overrides: dict | None) -> None:

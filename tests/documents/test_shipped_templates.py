@@ -304,36 +304,63 @@ def test_drill_record():
     rows = table_rows(doc.tables[0])
     assert ["演练名称", s["title"]] in rows
     assert ["组织单位", s["organization"], "演练日期", "2026年10月16日"] in rows
+    assert ["演练地点", s["location"], "演练时间", "09:00 开始，历时 35 分钟"] in rows
+    assert ["演练形式", s["form"], "事件类别", "事故灾难（危险化学品事故）"] in rows
     assert ["总指挥", "张建国", "参演人数", "46人"] in rows
-    assert ["演练情景", s["scenario"]] in rows
+    assert ["参演单位", "云溪县青石化工有限公司、云溪县消防救援大队青石站、云溪县人民医院（共3家）"] in rows
+    assert ["观摩人员", s["observers"]] in rows and ["装备物资", s["resources"]] in rows
+    assert ["演练目的", s["purpose"]] in rows and ["演练情景", s["scenario"]] in rows
+    assert ["时间", "事件", "处置行动"] in rows
     steps = [row for row in rows if row[0] in {step["time"] for step in s["steps"]}]
-    assert steps == [[step["time"], step["content"]] for step in s["steps"]]
+    assert steps == [[step["time"], step["event"], step["action"]] for step in s["steps"]]
     problems = [row for row in rows if row[0].isdigit()]
     assert problems == [[str(i), p] for i, p in enumerate(s["problems"], 1)]
     assert ["—", "无"] not in rows
+    assert ["现场照片"] in rows and ["抢险组关阀堵漏"] in rows and ["医疗组转运伤员"] in rows
+    assert pictures(doc) == 2
     assert ["记录人", "陈静", "签名", ""] in rows
 
-    rows = table_rows(opened(engine.render(shipped("drill_record"), sample("drill_record", problems=[]))).tables[0])
+    bare = sample("drill_record", problems=[], photos=[], units=None, participant_units=None, observers=None,
+                  duration=None, hazard=None, resources=None, purpose=None)
+    doc = opened(engine.render(shipped("drill_record"), bare))
+    rows = table_rows(doc.tables[0])
     assert ["—", "无"] in rows and not [row for row in rows if row[0].isdigit()]
+    assert ["现场照片"] not in rows and pictures(doc) == 0
+    assert ["参演单位", ""] in rows and ["演练地点", s["location"], "演练时间", ""] in rows
+    assert "None" not in "".join(lines(doc))
 
 
 def test_drill_evaluation():
     doc = opened(rendered_sample("drill_evaluation"))
     s = KINDS["drill_evaluation"].sample
     text = lines(doc)
-    assert "应急演练评估报告" in text and s["conclusion"] in text
-    assert ["评估人员", s["evaluators"]] in table_rows(table_with(doc, "评估人员"))
-    items = table_rows(table_with(doc, "评估意见"))
-    assert items == [["序号", "评估项目", "评估结果", "评估意见"]] + [
-        [str(i), item["aspect"], item["result"], item["comment"]] for i, item in enumerate(s["items"], 1)]
+    assert "应急演练评估报告" in text and s["conclusion"] in text and s["summary"] in text
+    assert s["plan_assessment"] in text and s["suggestions"] in text
+    basics = table_rows(table_with(doc, "评估人员"))
+    assert ["评估人员", s["evaluators"]] in basics and ["依据预案", s["plan_title"]] in basics
+    assert ["演练地点", s["location"], "参演人数", "46人"] in basics
+    items = table_rows(table_with(doc, "评估要素"))
+    assert items == [["序号", "评估要素", "评估内容", "分值", "得分", "评语"]] + [
+        [str(i), item["category"], item["title"], str(item["max_score"]), str(item["score"]), item["remark"]]
+        for i, item in enumerate(s["items"], 1)] + [["合计", "40", "34", "良好"]]
+    assert "评估总分 34 分（满分 40 分），评估等级：良好。" in text
     problems = table_rows(table_with(doc, "整改措施"))
     assert problems == [
-        ["序号", "存在问题", "整改措施", "责任人", "整改期限"],
-        ["1", "警戒组到位时间偏长", "调整警戒组集结点", "王磊", "2026年11月30日"],
-        ["2", "空气呼吸器佩戴不熟练", "每月组织一次佩戴训练", "李强", "2026年12月31日"],
+        ["序号", "存在问题", "整改措施", "责任单位", "整改期限", "状态"],
+        ["1", "警戒组到位时间偏长", "调整警戒组集结点", "安全环保部", "2026年11月30日", "整改中"],
+        ["2", "空气呼吸器佩戴不熟练", "每月组织一次佩戴训练", "生产部", "2026年12月31日", "待整改"],
     ]
     assert "评估单位：云溪县应急管理局" in text and "2026年10月20日" in text
     assert pictures(doc) == 1
+
+    bare = sample("drill_evaluation", problems=[], total=None, max_total=None, grade=None, plan_assessment=None,
+                  suggestions=None, location=None, form=None, plan_title=None, participants=None)
+    doc = opened(engine.render(shipped("drill_evaluation"), bare))
+    text = lines(doc)
+    assert ["合计", "40", "34", "良好"] not in table_rows(table_with(doc, "评估要素"))
+    assert not any(t.startswith("评估总分") for t in text)
+    assert ["—", "未发现需要整改的问题"] in table_rows(table_with(doc, "整改措施"))
+    assert text.count("无。") == 2 and "None" not in "".join(text)
 
 
 def test_signin_sheet_has_a_row_per_trainee_and_an_empty_signature_column():

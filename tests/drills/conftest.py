@@ -23,7 +23,7 @@ def photo_bytes(width: int = 1200, height: int = 900, fmt: str = "JPEG", color=(
 
 
 @pytest.fixture
-def plan_in_force(make_plan):
+def plan_in_force(make_plan):  # noqa: F811  (the fixture imported above)
     """A filed on-site disposal plan issued 100 days ago (drill due every 6 months)."""
     plan = make_plan(title="东镇化工有限公司液氨泄漏现场处置方案", kind=PlanKind.ENT_ONSITE, reviewed=True)
     plan.status, plan.issued_on = PlanStatus.FILED.value, local_today() - timedelta(days=100)
@@ -43,7 +43,7 @@ def drill_values(owner, **overrides) -> dict:
 
 
 @pytest.fixture
-def make_drill(owners):
+def make_drill(owners):  # noqa: F811
     def build(plans=(), user=None, steps=None, **overrides) -> "services.Drill":
         drill = services.save_drill(None, drill_values(owners["enterprise"], **overrides), [p.id for p in plans],
                                     steps, user)

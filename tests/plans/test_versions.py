@@ -5,8 +5,10 @@ import re
 from datetime import date, timedelta
 
 from tests.conftest import page_text, table_text
+from tests.drills.conftest import drill_values
 from webapp.auth.permissions import Role
 from webapp.common.time import local_today
+from webapp.drills import services as drills
 from webapp.extensions import db
 from webapp.plans import due, services
 from webapp.plans.models import Plan, PlanKind, PlanSection, PlanStatus
@@ -105,18 +107,26 @@ def test_due_page_lists_evaluation_revision_and_drills(client, login, make_plan,
     assert onsite.title in drills and "每 6 个月" in drills
     assert overdue.title in drills and "每 36 个月" in drills
     assert soon.title not in drills and later.title not in drills and draft.title not in drills
-    assert "演练记录模块上线后按实际演练日期计算" in page_text(page)
+    assert "从最近一次已实施演练的日期起算" in page_text(page)
 
 
-def test_drill_overdue_counts_from_the_last_drill_when_the_drills_module_reports_one(app, make_plan, monkeypatch):
+def test_drill_overdue_counts_from_the_last_drill_held(app, make_plan, owners):
     plan = make_plan(kind=PlanKind.ENT_ONSITE)
     plan.status, plan.issued_on = PlanStatus.FILED.value, date(2025, 1, 10)
     db.session.commit()
     today = date(2026, 1, 15)
     [row] = due.drill_overdue(today)
     assert row.plan.id == plan.id and row.due_on == date(2025, 7, 10) and row.last_drill is None
-    monkeypatch.setattr(due, "last_drills", lambda ids: {plan.id: date(2025, 12, 1)})
+    # a drill only planned does not count; one held on 2025-12-01 restarts the half-year
+    drills.save_drill(None, drill_values(owners["enterprise"], status="planned", held_on=None,
+                                         planned_on=date(2025, 12, 20)), [plan.id])
+    db.session.commit()
+    assert [r.plan.id for r in due.drill_overdue(today)] == [plan.id]
+    drills.save_drill(None, drill_values(owners["enterprise"], held_on=date(2025, 12, 1)), [plan.id])
+    db.session.commit()
     assert due.drill_overdue(today) == []
+    [status] = due.drill_status([plan], today)
+    assert status.last_drill == date(2025, 12, 1) and status.due_on == date(2026, 6, 1)
     assert due.add_months(date(2025, 8, 31), 6) == date(2026, 2, 28)
 
 

@@ -15,6 +15,7 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 from qrcode.constants import ERROR_CORRECT_M
 
+from webapp.common.spreadsheets import human_size
 from webapp.errors import UserError
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -25,6 +26,10 @@ CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc"
 
 class ImageError(UserError):
     pass
+
+
+class NotAPicture(ImageError):
+    """The bytes are no picture at all (as opposed to a picture too big or of a refused format)."""
 
 
 def qr_png(text: str, box_size: int = 8) -> bytes:
@@ -46,7 +51,7 @@ def check_picture(data: bytes, what: str = "图片", *, max_bytes: int = MAX_IMA
     if not data:
         raise ImageError(f"{what}是空文件")
     if len(data) > max_bytes:
-        raise ImageError(f"{what}超过 {max_bytes // 1024 // 1024} MB 的上限，请压缩后再上传")
+        raise ImageError(f"{what}超过 {human_size(max_bytes)} 的上限，请压缩后再上传")
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in IMAGE_FORMATS:
@@ -57,7 +62,7 @@ def check_picture(data: bytes, what: str = "图片", *, max_bytes: int = MAX_IMA
     except ImageError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ImageError(f"{what}不是有效的图片文件（请使用 PNG 或 JPG）") from None
+        raise NotAPicture(f"{what}不是有效的图片文件（请使用 PNG 或 JPG）") from None
     return data
 
 

@@ -10,10 +10,14 @@ of dicts with the listed columns, for a {%tr for %} table), list (a list of stri
 text from the browser editor, rendered as real Word structure).
 """
 
+import io
 from dataclasses import dataclass, field
 from datetime import date
 
-from webapp.documents.images import QRCode, Seal
+from PIL import Image as PILImage
+from PIL import ImageDraw
+
+from webapp.documents.images import Picture, QRCode, Seal
 from webapp.documents.richtext import Rich
 
 # Every kind also receives these, filled in by the engine when the caller does not give them.
@@ -206,6 +210,23 @@ _kind(
     },
 )
 
+def _sample_photo(sky: tuple[int, int, int], ground: tuple[int, int, int]) -> Picture:
+    """A plain drawn scene (sky, ground, a tank) standing in for a drill photo in previews."""
+    image = PILImage.new("RGB", (640, 480), sky)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 300, 640, 480), fill=ground)
+    draw.rectangle((380, 170, 560, 320), fill=(210, 210, 205), outline=(90, 90, 90), width=4)
+    draw.ellipse((380, 150, 560, 200), fill=(225, 225, 220), outline=(90, 90, 90), width=4)
+    for x in (120, 170, 220):
+        draw.rectangle((x, 250, x + 26, 330), fill=(230, 120, 30))
+        draw.ellipse((x + 3, 222, x + 23, 248), fill=(240, 200, 160))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=80)
+    return Picture(out.getvalue(), width_mm=100, what="演练照片")
+
+
+# 应急演练记录表 (AQ/T 9007-2019 §7.5: the drill is recorded — time, place, participants, the course
+# of events with the actions taken, photos — and the problems found).
 _kind(
     "drill_record", "应急演练记录表", "drill_record.docx",
     (
@@ -213,13 +234,21 @@ _kind(
         Field("organization", "组织单位"),
         Field("plan_title", "依据预案"),
         Field("drill_date", "演练日期", "date"),
+        Field("duration", "演练时间", required=False),  # 09:00 开始，历时 35 分钟
         Field("location", "演练地点"),
         Field("form", "演练形式"),
+        Field("hazard", "事件类别", required=False),
         Field("commander", "总指挥"),
         Field("participants", "参演人数", "number"),
+        Field("participant_units", "参演单位数", "number", required=False),
+        Field("units", "参演单位", "list", required=False),
+        Field("observers", "观摩人员", required=False),
+        Field("resources", "动用的装备物资", required=False),
+        Field("purpose", "演练目的", required=False),
         Field("scenario", "演练情景"),
-        Field("steps", "演练过程", "rows", columns=("time", "content")),
+        Field("steps", "演练过程", "rows", columns=("time", "event", "action")),
         Field("problems", "发现的问题", "list", required=False),
+        Field("photos", "现场照片", "rows", required=False, columns=("image", "caption")),
         Field("recorder", "记录人"),
     ),
     sample={
@@ -227,33 +256,57 @@ _kind(
         "organization": "云溪县青石化工有限公司",
         "plan_title": "云溪县青石化工有限公司生产安全事故综合应急预案",
         "drill_date": date(2026, 10, 16),
+        "duration": "09:00 开始，历时 35 分钟",
         "location": "公司罐区及厂区东门",
-        "form": "实战演练（综合演练）",
+        "form": "实战演练（综合演练、检验性演练）",
+        "hazard": "事故灾难（危险化学品事故）",
         "commander": "张建国",
         "participants": 46,
+        "participant_units": 3,
+        "units": ["云溪县青石化工有限公司", "云溪县消防救援大队青石站", "云溪县人民医院"],
+        "observers": "县应急管理局刘洋等 6 人",
+        "resources": "空气呼吸器 12 套、消防车 2 辆、堵漏工具 1 套、救护车 1 辆",
+        "purpose": "检验甲醇泄漏时的报告、响应启动、堵漏和人员救护程序。",
         "scenario": "储罐区甲醇储罐法兰泄漏，一名操作工吸入中毒。",
         "steps": [
-            {"time": "09:00", "content": "巡检人员发现泄漏，立即报告中控室"},
-            {"time": "09:03", "content": "总指挥宣布启动二级响应，各小组集结"},
-            {"time": "09:10", "content": "抢险组佩戴空气呼吸器关闭阀门，医疗组转运伤员"},
-            {"time": "09:35", "content": "泄漏控制，总指挥宣布演练结束"},
+            {"time": "09:00", "event": "巡检人员发现甲醇储罐法兰泄漏", "action": "立即报告中控室，设置临时警戒"},
+            {"time": "09:03", "event": "中控室报告总指挥", "action": "总指挥宣布启动二级响应，各小组集结"},
+            {"time": "09:10", "event": "一名操作工吸入中毒", "action": "抢险组佩戴空气呼吸器关闭阀门，医疗组转运伤员"},
+            {"time": "09:35", "event": "泄漏得到控制", "action": "总指挥宣布演练结束，开展现场讲评"},
         ],
         "problems": ["警戒组到位时间偏长（8分钟）", "部分人员不熟悉空气呼吸器佩戴"],
+        "photos": [
+            {"image": _sample_photo((150, 190, 230), (120, 120, 110)), "caption": "抢险组关阀堵漏"},
+            {"image": _sample_photo((170, 200, 225), (100, 130, 90)), "caption": "医疗组转运伤员"},
+        ],
         "recorder": "陈静",
     },
 )
 
+# 应急演练评估报告 (AQ/T 9009-2015 §7: the evaluation report — the drill's basic facts, how it was
+# carried out, the scores, whether the plan proved workable, problems with their measures,
+# conclusion and suggestions).
 _kind(
     "drill_evaluation", "应急演练评估报告", "drill_evaluation.docx",
     (
         Field("title", "演练名称"),
         Field("organization", "组织单位"),
         Field("drill_date", "演练日期", "date"),
+        Field("location", "演练地点", required=False),
+        Field("form", "演练形式", required=False),
+        Field("plan_title", "依据预案", required=False),
+        Field("participants", "参演人数", "number", required=False),
         Field("evaluators", "评估人员"),
-        Field("summary", "演练概况"),
-        Field("items", "评估项目", "rows", columns=("aspect", "result", "comment")),
-        Field("problems", "问题及整改", "rows", columns=("description", "measure", "owner", "deadline")),
+        Field("summary", "演练实施情况"),
+        Field("items", "评估项目", "rows", columns=("category", "title", "max_score", "score", "remark")),
+        Field("total", "评估总分", "number", required=False),
+        Field("max_total", "满分", "number", required=False),
+        Field("grade", "评估等级", required=False),
+        Field("plan_assessment", "预案的合理性与可操作性", required=False),
+        Field("problems", "问题及整改", "rows",
+              columns=("description", "measure", "owner", "deadline", "status")),
         Field("conclusion", "评估结论"),
+        Field("suggestions", "改进建议", required=False),
         Field("issuer", "评估单位"),
         Field("date", "报告日期", "date"),
         Field("seal", "印章", "image", required=False),
@@ -262,20 +315,32 @@ _kind(
         "title": "2026年危险化学品泄漏事故综合应急演练",
         "organization": "云溪县青石化工有限公司",
         "drill_date": date(2026, 10, 16),
+        "location": "公司罐区及厂区东门",
+        "form": "实战演练（综合演练、检验性演练）",
+        "plan_title": "云溪县青石化工有限公司生产安全事故综合应急预案",
+        "participants": 46,
         "evaluators": "刘洋（县应急管理局）、周敏（化工专家）",
         "summary": "本次演练依据公司综合应急预案，检验了泄漏处置和人员救护环节，参演46人。",
         "items": [
-            {"aspect": "预警与信息报告", "result": "良好", "comment": "报告及时、内容完整"},
-            {"aspect": "应急响应与指挥", "result": "一般", "comment": "警戒组到位偏慢"},
-            {"aspect": "现场处置", "result": "良好", "comment": "关阀堵漏规范"},
+            {"category": "预警与信息报告", "title": "发现险情后报告及时，信息内容准确完整", "max_score": 10,
+             "score": 9, "remark": "报告及时、内容完整"},
+            {"category": "指挥与协调", "title": "总指挥指挥有序，各小组协同配合", "max_score": 15, "score": 11,
+             "remark": "警戒组到位偏慢"},
+            {"category": "现场处置", "title": "处置措施符合预案和操作规程", "max_score": 15, "score": 14,
+             "remark": "关阀堵漏规范"},
         ],
+        "total": 34,
+        "max_total": 40,
+        "grade": "良好",
+        "plan_assessment": "预案响应程序清楚、职责明确，总体可行；警戒组集结点设置需调整。",
         "problems": [
-            {"description": "警戒组到位时间偏长", "measure": "调整警戒组集结点", "owner": "王磊",
-             "deadline": "2026-11-30"},
-            {"description": "空气呼吸器佩戴不熟练", "measure": "每月组织一次佩戴训练", "owner": "李强",
-             "deadline": "2026-12-31"},
+            {"description": "警戒组到位时间偏长", "measure": "调整警戒组集结点", "owner": "安全环保部",
+             "deadline": "2026-11-30", "status": "整改中"},
+            {"description": "空气呼吸器佩戴不熟练", "measure": "每月组织一次佩戴训练", "owner": "生产部",
+             "deadline": "2026-12-31", "status": "待整改"},
         ],
         "conclusion": "演练达到预期目的，预案总体可行，需按上表完成整改。",
+        "suggestions": "修订预案中警戒疏散组的集结点和到位时限。",
         "issuer": "云溪县应急管理局",
         "date": date(2026, 10, 20),
         "seal": Seal.sample(),

@@ -78,6 +78,7 @@ def all_items() -> list[EvaluationItem]:
 
 def save_item(item: EvaluationItem | None, values: Mapping) -> EvaluationItem:
     """Add or change a score-sheet line; old evaluations keep their own copy of it."""
+    ensure_items()  # an item added first must not stand in for the shipped sheet
     errors = {}
     category, title = (str(values.get(k) or "").strip() for k in ("category", "title"))
     if not category:
@@ -131,6 +132,18 @@ def grade_for(total: int, max_total: int) -> str:
     return current_app.config["DRILL_GRADES"][-1][1]
 
 
+def scored_lines(drill: Drill) -> list[EvaluationScore] | None:
+    """The lines a re-scoring keeps: the evaluation's own copies, as long as they are the sheet
+    of the drill's form. A drill whose form was corrected afterwards (实战 → 桌面) is scored again
+    on its new form's sheet, not on the old one."""
+    evaluation = drill.evaluation
+    if evaluation is None or not evaluation.scores:
+        return None
+    forms = set(db.session.scalars(select(EvaluationItem.form_org).where(
+        EvaluationItem.id.in_([s.item_id for s in evaluation.scores])).distinct()))
+    return list(evaluation.scores) if drill.form_org in forms else None  # (an item may have moved since)
+
+
 def save_evaluation(drill: Drill, values: Mapping, scores: Mapping[str, Mapping], user=None,
                     today: date | None = None) -> DrillEvaluation:
     """Score the drill: values (evaluated_on, evaluators, summary, plan_assessment, conclusion,
@@ -158,9 +171,9 @@ def save_evaluation(drill: Drill, values: Mapping, scores: Mapping[str, Mapping]
         if len(value) > 4000:
             errors[name] = "内容不能超过 4000 字"
     evaluation = drill.evaluation
-    if evaluation is not None and evaluation.scores:
+    if (kept := scored_lines(drill)) is not None:
         # Re-scoring keeps the sheet it was first scored on: the same lines, the same maxima.
-        lines = [(s.item_id, s.category, s.title, s.max_score) for s in evaluation.scores]
+        lines = [(s.item_id, s.category, s.title, s.max_score) for s in kept]
     else:
         lines = [(i.id, i.category, i.title, i.max_score) for i in items_for(drill.form_org)]
     if not lines:

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from webapp import storage
@@ -18,7 +18,9 @@ from webapp.common.ids import as_id
 from webapp.common.photos import delete_photo, store_photo
 from webapp.common.spreadsheets import human_size
 from webapp.common.time import local_today, utcnow
+from webapp.documents.images import NotAPicture
 from webapp.drills.models import Drill, DrillProblem, ProblemEvidence, ProblemStatus
+from webapp.drills.services import latest_day
 from webapp.errors import FieldErrors, UserError
 from webapp.extensions import db
 from webapp.plans import services as plan_services
@@ -47,6 +49,8 @@ def check_problem(drill: Drill, values: Mapping) -> tuple[dict, dict[str, str]]:
         errors["due_on"] = "请填写整改期限"
     elif drill.held_on and due_on < drill.held_on:
         errors["due_on"] = f"整改期限不能早于演练日期 {drill.held_on}"
+    elif due_on > (last := latest_day()):
+        errors["due_on"] = f"整改期限 {due_on} 不能晚于 {last.year} 年 12 月 31 日"
     clean["due_on"] = due_on
     plan_id = as_id(values.get("plan_id"))
     clean["plan"] = None
@@ -95,7 +99,9 @@ def update_problem(problem: DrillProblem, values: Mapping, user=None) -> None:
     """Change the description, unit, measure or due date of a problem not yet closed."""
     if problem.status == ProblemStatus.CLOSED.value:
         raise UserError("问题已整改销号，不能再修改；如需重新整改请先撤销销号")
-    clean, errors = check_problem(problem.drill, values | {"plan_id": problem.plan_id or ""})
+    # The plan was checked when the problem flagged it, and an edit never changes it: the plan
+    # may since have been withdrawn or unlinked from the drill, and the problem must stay editable.
+    clean, errors = check_problem(problem.drill, values | {"plan_id": ""})
     if errors:
         raise FieldErrors(errors)
     for name in ("description", "responsible_unit", "measure", "due_on"):
@@ -127,7 +133,11 @@ def add_evidence(problem: DrillProblem, data: bytes, filename: str, user=None) -
                                    filename=name or "整改材料.pdf", size=len(data),
                                    uploaded_by_id=getattr(user, "id", None))
     else:
-        stored = store_photo(data, "drill-evidence", f"整改材料“{name}”" if name else "整改材料")
+        what = f"整改材料“{name}”" if name else "整改材料"
+        try:
+            stored = store_photo(data, "drill-evidence", what)
+        except NotAPicture:
+            raise UserError(f"{what}既不是图片也不是 PDF 文件，请上传整改后的照片（JPG、PNG）或 PDF 扫描件") from None
         evidence = ProblemEvidence(problem_id=problem.id, kind="photo", key=stored.key, thumb_key=stored.thumb_key,
                                    filename=name or "整改照片.jpg", size=stored.size,
                                    uploaded_by_id=getattr(user, "id", None))
@@ -223,3 +233,20 @@ def overdue(today: date | None = None) -> list[DrillProblem]:
 
 def is_overdue(problem: DrillProblem, today: date | None = None) -> bool:
     return problem.status != ProblemStatus.CLOSED.value and problem.due_on < (today or local_today())
+
+
+def status_counts(args: Mapping[str, str], today: date | None = None) -> dict[str, int]:
+    """Problems per status under the list's other filters (town, org, drill, q), plus 逾期 and 未销号;
+    one GROUP BY."""
+    today = today or local_today()
+    base = problem_query({k: v for k, v in args.items() if k != "status"}, today).order_by(None)
+    rows = base.with_only_columns(DrillProblem.status, DrillProblem.due_on).subquery()
+    late = case((rows.c.due_on < today, 1), else_=0)
+    counts = {s.value: 0 for s in ProblemStatus} | {"overdue": 0, "unclosed": 0}
+    for status, number, overdue_number in db.session.execute(
+            select(rows.c.status, func.count(), func.sum(late)).group_by(rows.c.status)):
+        counts[status] = number
+        if status != ProblemStatus.CLOSED.value:
+            counts["unclosed"] += number
+            counts["overdue"] += int(overdue_number or 0)
+    return counts

@@ -35,6 +35,9 @@ from webapp.registry.models import INDUSTRIES, Organization, OrgKind
 
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 MAX_COUNT = 100_000  # participants: more is a typo, not a drill
+MAX_STEPS = 200  # timeline rows: a day-long drill has a few dozen
+EARLIEST = date(2000, 1, 1)  # the years the lists and figures offer start here
+YEARS_AHEAD = 5  # a drill is planned at most this many years ahead
 TEXT_LIMITS = {"title": 200, "location": 200, "commander": 64, "recorder": 64, "purpose": 2000,
                "scenario": 4000, "safety_measures": 2000, "units": 4000, "observers": 2000, "resources": 2000}
 DRILL_FIELDS = ("title", "organization_id", "industry", "hazard", "hazard_subtype", "form_org", "form_content",
@@ -65,6 +68,24 @@ def _count(values: Mapping, name: str, label: str, errors: dict) -> int:
     elif number > MAX_COUNT:
         errors[name] = f"{label}超过 {MAX_COUNT}，请检查是否多输了位数"
     return number
+
+
+def latest_day(today: date | None = None) -> date:
+    """The last date a drill may be planned for (or a problem be due): YEARS_AHEAD years ahead."""
+    return date((today or local_today()).year + YEARS_AHEAD, 12, 31)
+
+
+def date_error(day: date | None, label: str, today: date | None = None) -> str | None:
+    """A typo such as 0001-01-01 or 9999-12-31 would make the drill vanish from every year's
+    list (or stretch the year filters over millennia): refused with the bounds named."""
+    if day is None:
+        return None
+    if day < EARLIEST:
+        return f"{label} {day} 不正确：请填写 {EARLIEST.year} 年以后的日期"
+    last = latest_day(today)
+    if day > last:
+        return f"{label} {day} 不能晚于 {last.year} 年 12 月 31 日"
+    return None
 
 
 def check_drill(values: Mapping, today: date | None = None) -> tuple[dict, dict[str, str]]:
@@ -123,6 +144,9 @@ def check_drill(values: Mapping, today: date | None = None) -> tuple[dict, dict[
             errors["planned_on"] = "请填写计划日期"
         if held_on:
             errors["held_on"] = "尚未实施的演练不填写实施日期；已举行请将状态改为“实施”"
+    for name, label in (("planned_on", "计划日期"), ("held_on", "实施日期")):
+        if (message := date_error(clean[name], label, today)) and name not in errors:
+            errors[name] = message
     start = _text(values, "start_time")
     if start and not TIME.match(start):
         errors["start_time"] = "开始时间格式应为 时:分，例如 09:30"
@@ -144,8 +168,9 @@ def check_drill(values: Mapping, today: date | None = None) -> tuple[dict, dict[
     return clean, errors
 
 
-def check_plans(plan_ids: Sequence) -> tuple[list[Plan], str | None]:
-    """The plans to link, or a message naming the first that cannot be linked."""
+def check_plans(plan_ids: Sequence, linked: Sequence[int] = ()) -> tuple[list[Plan], str | None]:
+    """The plans to link, or a message naming the first that cannot be linked. A plan already
+    linked (`linked`) stays linked after it is withdrawn: the drill did exercise it."""
     ids = []
     for raw in plan_ids:
         plan_id = as_id(raw)
@@ -157,7 +182,7 @@ def check_plans(plan_ids: Sequence) -> tuple[list[Plan], str | None]:
     if len(plans) != len(ids):
         return [], "所选预案不存在或已被删除"
     for plan in plans:
-        if plan.status == PlanStatus.WITHDRAWN.value:
+        if plan.status == PlanStatus.WITHDRAWN.value and plan.id not in linked:
             return [], f"预案《{plan.title}》已废止，不能作为演练依据；请选择现行预案"
     return sorted(plans, key=lambda p: ids.index(p.id)), None
 
@@ -176,6 +201,8 @@ def check_steps(steps: Sequence[Mapping]) -> tuple[list[dict], str | None]:
         if len(event) > 1000 or len(action) > 1000:
             return [], f"演练过程第 {number} 行：内容不能超过 1000 字"
         out.append({"at": at, "event": event, "action": action})
+    if len(out) > MAX_STEPS:
+        return [], f"演练过程最多 {MAX_STEPS} 行（本次 {len(out)} 行），请合并次要的环节"
     return out, None
 
 
@@ -183,22 +210,28 @@ def save_drill(drill: Drill | None, values: Mapping, plan_ids: Sequence, steps: 
                user=None, today: date | None = None) -> Drill:
     """Create (drill None) or update a drill with its plans and, when given, its timeline."""
     clean, errors = check_drill(values, today)
-    plans, plan_error = check_plans(plan_ids)
+    plans, plan_error = check_plans(plan_ids, [p.id for p in drill.plans] if drill is not None else ())
     if plan_error:
         errors["plan_ids"] = plan_error
     clean_steps, step_error = check_steps(steps or [])
     if step_error:
         errors["steps"] = step_error
-    if drill is not None and clean.get("status") == DrillStatus.SUMMARIZED.value and drill.evaluation is None:
-        errors["status"] = "演练尚未评估，不能标记为“已总结”"
+    if (drill is not None and drill.evaluation is None
+            and clean.get("status") in (DrillStatus.EVALUATING.value, DrillStatus.SUMMARIZED.value)):
+        errors["status"] = f"演练尚未评估，不能标记为“{STATUS_LABELS[DrillStatus(clean['status'])]}”；请先填写评估表"
     if drill is None and clean.get("status") in (DrillStatus.EVALUATING.value, DrillStatus.SUMMARIZED.value):
         errors["status"] = "新记录的演练状态为计划、准备或实施；评估在记录后进行"
+    if drill is not None and clean.get("status") not in (None, *HELD) and "status" not in errors:
+        if message := cannot_go_back(drill, DrillStatus(clean["status"])):
+            errors["status"] = message
     if errors:
         raise FieldErrors(errors)
+    # Before the new row joins the session: a get that misses the identity map queries, and its
+    # autoflush would insert the still empty drill.
+    org = db.session.get(Organization, clean["organization_id"])
     if drill is None:
         drill = Drill(created_by_id=getattr(user, "id", None))
         db.session.add(drill)
-    org = db.session.get(Organization, clean["organization_id"])
     for name in DRILL_FIELDS:
         if name in clean:
             setattr(drill, name, clean[name])
@@ -216,9 +249,23 @@ ORDER = [DrillStatus.PLANNED, DrillStatus.PREPARING, DrillStatus.CONDUCTED, Dril
          DrillStatus.SUMMARIZED]
 
 
+def cannot_go_back(drill: Drill, target: DrillStatus) -> str | None:
+    """Why a held drill may not go back to 计划 or 准备: its evaluation and its problems are
+    about a drill that took place, and would hang on one without a date."""
+    if drill.status not in HELD or target.value in HELD:
+        return None
+    found = [what for what, present in (("评估表", drill.evaluation is not None), ("发现的问题", bool(drill.problems)))
+             if present]
+    if not found:
+        return None
+    return f"演练已有{'和'.join(found)}，不能退回到“{STATUS_LABELS[target]}”；如实施日期有误，请在演练信息中修改"
+
+
 def change_status(drill: Drill, to: str, held_on: date | None = None, today: date | None = None) -> None:
     """Move a drill to its next phase. Going to 实施 needs the date it was held (not in the
-    future); 评估 and 已总结 need the evaluation."""
+    future); 评估 and 已总结 need the evaluation. Going back below 实施 is refused once the drill
+    has an evaluation or problems, and keeps the drill in its year (the held date becomes the
+    planned one when it had none). Everything is checked before anything changes."""
     today = today or local_today()
     try:
         target = DrillStatus(to)
@@ -229,19 +276,24 @@ def change_status(drill: Drill, to: str, held_on: date | None = None, today: dat
         return
     if target in (DrillStatus.EVALUATING, DrillStatus.SUMMARIZED) and drill.evaluation is None:
         raise UserError(f"演练尚未评估，不能改为“{STATUS_LABELS[target]}”；请先填写评估表")
+    if ORDER.index(target) > ORDER.index(current) + 1 and target != DrillStatus.CONDUCTED:
+        raise UserError(f"演练当前为“{STATUS_LABELS[current]}”，不能直接改为“{STATUS_LABELS[target]}”")
+    if message := cannot_go_back(drill, target):
+        raise UserError(message)
     if target.value in HELD:
         day = held_on or drill.held_on
         if day is None:
             raise UserError("请填写演练的实施日期")
         if day > today:
             raise UserError(f"实施日期 {day} 在今天之后，尚未举行的演练不能标记为“{STATUS_LABELS[target]}”")
+        if message := date_error(day, "实施日期", today):
+            raise UserError(message)
         if drill.participants <= 0:
             raise UserError("请先在演练信息中填写参演人数，再标记为已实施")
         drill.held_on = day
     else:
+        drill.planned_on = drill.planned_on or drill.held_on
         drill.held_on = None
-    if ORDER.index(target) > ORDER.index(current) + 1 and target != DrillStatus.CONDUCTED:
-        raise UserError(f"演练当前为“{STATUS_LABELS[current]}”，不能直接改为“{STATUS_LABELS[target]}”")
     drill.status = target.value
     drill.updated_at = utcnow()
     db.session.flush()
@@ -265,7 +317,7 @@ def add_photo(drill: Drill, data: bytes, caption: str = "", user=None) -> DrillP
     if len(caption) > 100:
         raise UserError("照片说明不能超过 100 字")
     stored = store_photo(data, "drill-photos", "演练照片")
-    photo = DrillPhoto(drill_id=drill.id, key=stored.key, thumb_key=stored.thumb_key, width=stored.width,
+    photo = DrillPhoto(drill=drill, key=stored.key, thumb_key=stored.thumb_key, width=stored.width,
                        height=stored.height, size=stored.size, caption=caption,
                        uploaded_by_id=getattr(user, "id", None))
     db.session.add(photo)
@@ -322,14 +374,18 @@ def organizers():
                                    .order_by(Organization.kind, Organization.name)))
 
 
-def year_plan(year: int, org_id: int | None = None, town_id: int | None = None) -> list[tuple[Organization, list[Drill]]]:
-    """演练计划: the year's drills per organizing unit (planned and held), in date order."""
+def year_plan(year: int, org_id: int | None = None, town_id: int | None = None,
+              org_ids: Sequence[int] | None = None) -> list[tuple[Organization, list[Drill]]]:
+    """演练计划: the year's drills per organizing unit (planned and held), in date order; org_ids
+    limits it to some units (a page of them)."""
     query = (select(Drill).options(selectinload(Drill.organization), selectinload(Drill.plans))
              .where(extract("year", _day()) == year).order_by(Drill.organization_id, _day(), Drill.id))
     if org_id:
         query = query.where(Drill.organization_id == org_id)
     if town_id:
         query = query.where(Drill.town_id == town_id)
+    if org_ids is not None:
+        query = query.where(Drill.organization_id.in_(org_ids))
     groups: dict[int, tuple[Organization, list[Drill]]] = {}
     for drill in db.session.scalars(query):
         groups.setdefault(drill.organization_id, (drill.organization, []))[1].append(drill)

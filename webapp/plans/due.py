@@ -12,14 +12,15 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from webapp.common.time import local_today
 from webapp.extensions import db
 from webapp.plans.models import Plan, PlanStatus, RevisionRequest
 
-# Plans in force: only these are expected to be drilled.
-IN_FORCE = (PlanStatus.PUBLISHED.value, PlanStatus.FILED.value)
+# Plans in force: only these are expected to be drilled. A plan returned for revision (需修订)
+# stays the unit's plan until the revised text is issued, so its drills are still due.
+IN_FORCE = (PlanStatus.PUBLISHED.value, PlanStatus.FILED.value, PlanStatus.NEEDS_REVISION.value)
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ def drill_status(plans: list[Plan], today: date | None = None) -> list[DrillDue]
 
 
 def plans_in_force():
-    return (select(Plan).options(selectinload(Plan.organization))
+    # search_text (every section's text) is not needed here and is most of a plan row's bytes.
+    return (select(Plan).options(selectinload(Plan.organization), defer(Plan.search_text))
             .where(Plan.status.in_(IN_FORCE), Plan.issued_on.is_not(None)).order_by(Plan.issued_on, Plan.id))
 
 
