@@ -32,6 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         drills,
         errors,
         jobs,
+        outreach,
         plans,
         quiz,
         registry,
@@ -42,11 +43,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     from webapp.common import ids
 
     app.extensions["nav"] = []
-    for module in (dashboard, registry, plans, drills, training, quiz, documents, jobs, auth):
+    for module in (dashboard, registry, plans, drills, outreach, training, quiz, documents, jobs, auth):
         app.register_blueprint(module.bp)
         app.extensions["nav"].extend(module.NAV)
 
     app.register_blueprint(quiz.phone_bp)
+    app.register_blueprint(outreach.phone_bp)
     app.register_blueprint(training.phone_bp)
     app.register_blueprint(training.verify_bp)
     ids.init_app(app)

@@ -152,6 +152,9 @@ class Defaults:
     DRILL_PHOTOS_PER_DRILL = 30
     EVIDENCE_MAX_BYTES = 15 * 1024 * 1024  # a photo or a PDF scan; under MAX_CONTENT_LENGTH like photos
 
+    # ---- Five-into outreach (DOMAIN.md §6). Venue types and targets are data (pages), not config.
+    OUTREACH_PHOTOS_PER_EVENT = 12
+
 
 def load(app, overrides: dict | None) -> None:
     """Defaults → instance/config.py → environment → the caller's overrides (tests)."""

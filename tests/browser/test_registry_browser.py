@@ -45,7 +45,7 @@ def test_each_role_sees_only_its_navigation(new_context, screenshot, username, d
     expect(page).to_have_url(re.compile(r"/dashboard$"))
     expect(page.get_by_role("navigation").first).to_contain_text(display_name)
     nav = page.get_by_test_id("main-nav")
-    expected = ["工作台", "组织机构", "人员", "应急预案", "应急演练", "三项岗位培训", "知识竞赛"] + ([] if role is Role.LEADER else ["公文模板"]) \
+    expected = ["工作台", "组织机构", "人员", "应急预案", "应急演练", "安全宣传", "三项岗位培训", "知识竞赛"] + ([] if role is Role.LEADER else ["公文模板"]) \
         + (["用户管理"] if role is Role.ADMIN else [])
     expect(nav.get_by_role("link")).to_have_text(expected)
     if role is not Role.ADMIN:

@@ -61,6 +61,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # A problem that needs a plan revised flags the plan through the plans module's rules.
     "drills.view": _EVERYONE,
     "drills.edit": frozenset({Role.ADMIN, Role.DRILL}),
+    # Five-into outreach: outreach officers keep campaigns and record events (also from a phone);
+    # everyone may look at the events and the coverage.
+    "outreach.view": _EVERYONE,
+    "outreach.edit": frozenset({Role.ADMIN, Role.OUTREACH}),
 }
 
 

@@ -1,0 +1,3 @@
+"""Placeholder: routes attach here."""
+
+from webapp.outreach import bp  # noqa: F401
