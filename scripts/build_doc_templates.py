@@ -1178,6 +1178,123 @@ def build_quiz_poster(path: Path) -> None:
     save(doc, path)
 
 
+
+# ---------------------------------------------------------------------------------------------
+# 宣传活动总结: a five-into campaign's summary (DOMAIN.md §6).
+
+def _loose_cells(tbl):
+    """No fixed cell widths in a table whose columns come from a {%tc %} loop: docxtpl rebuilds
+    its grid to the number of columns rendered, and the cells follow the grid."""
+    put(tbl._tbl.tblPr, el("tblLayout", type="autofit"))
+    for tc in tbl._tbl.iter(qn("w:tc")):
+        put(props(tc, "tcPr"), el("tcW", w=0, type="auto"))
+
+
+def build_outreach_summary(path: Path) -> None:
+    st = Style(FANGSONG, XIAOSI)
+    doc = form_document("宣传活动总结", st)
+    para(doc, "{{ title }}", st=st, font=XBS, size=ERHAO, align="center", line=None, after=12)
+    heading = {"st": st, "font": HEITI, "size": SIHAO, "before": 12, "after": 6, "keep_next": True}
+    body = {"st": st, "size": SIHAO, "indent_chars": 2, "line": 26}
+    note = {"st": st, "size": WUHAO, "line": None, "before": 3}
+
+    para(doc, "一、活动概况", **heading)
+    para(doc, "活动名称：{{ campaign }}", **body)
+    para(doc, "活动时间：{{ period }}", **body)
+    tag(doc, "{%p if theme %}", st)
+    para(doc, "活动主题：{{ theme }}", **body)
+    tag(doc, "{%p endif %}", st)
+    tag(doc, "{%p for s in summary %}", st)
+    para(doc, "{{ s }}", **body)
+    tag(doc, "{%p endfor %}", st)
+
+    para(doc, "二、分类开展情况", **heading)
+    kinds = table(doc, [32, 28, 32, 34, 30], 4)
+    row_props(kinds.rows[0], height_mm=8, header=True)
+    for column, text in enumerate(("宣传场所", "活动场次", "受众人次", "覆盖地点", "覆盖率")):
+        label_cell(kinds.cell(0, column), text, st)
+    loop_rows(kinds, 1, "{%tr for t in by_type %}",
+              [("{{ t.venue }}", "center"), ("{{ t.events }}", "center"), ("{{ t.audience }}", "center"),
+               ("{{ t.places }}", "center"), ("{{ t.rate }}", "center")], [(i, i) for i in range(5)], st)
+
+    para(doc, "三、分乡镇（街道）覆盖情况", **heading)
+    # a column per venue type: the header and every row loop over their cells
+    grid = table(doc, [FORM_WIDTH / 3] * 3, 7)
+    row_props(grid.rows[0], height_mm=8, header=True)
+    fill_cell(grid.cell(0, 0), "{%tc for h in coverage_headers %}", st=st, size=WUHAO)
+    label_cell(grid.cell(0, 1), "{{ h }}", st)
+    fill_cell(grid.cell(0, 2), "{%tc endfor %}", st=st, size=WUHAO)
+    tag_row(grid, 1, "{%tr for r in coverage %}", st)
+    row_props(grid.rows[2], height_mm=8)
+    fill_cell(grid.cell(2, 0), "{%tc for c in r.cells %}", st=st, size=WUHAO)
+    value_cell(grid.cell(2, 1), "{{ c }}", st, align="center")
+    fill_cell(grid.cell(2, 2), "{%tc endfor %}", st=st, size=WUHAO)
+    tag_row(grid, 3, "{%tr endfor %}", st)
+    tag_row(grid, 4, "{%tr if coverage_total %}", st)
+    row_props(grid.rows[5], height_mm=8)
+    fill_cell(grid.cell(5, 0), "{%tc for c in coverage_total %}", st=st, size=WUHAO)
+    label_cell(grid.cell(5, 1), "{{ c }}", st)
+    fill_cell(grid.cell(5, 2), "{%tc endfor %}", st=st, size=WUHAO)
+    tag_row(grid, 6, "{%tr endif %}", st)
+    _loose_cells(grid)
+    para(doc, "注：“a/b”为已覆盖的地点数/单位名录中的地点数，同一地点多次开展活动只计一次；"
+              "“户”为入户宣传户数；“处”为名录以外的宣传地点。", **note)
+
+    para(doc, "四、目标完成情况", **heading)
+    goals = table(doc, [12, 26, 26, 24, 24, 22, 22], 7)
+    row_props(goals.rows[0], height_mm=8, header=True)
+    for column, text in enumerate(("序号", "范围", "宣传场所", "目标", "完成", "完成率", "状态")):
+        label_cell(goals.cell(0, column), text, st)
+    loop_rows(goals, 1, "{%tr for g in targets %}",
+              [("{{ loop.index }}", "center"), ("{{ g.where }}", "center"), ("{{ g.venue }}", "center"),
+               ("{{ g.target }}", "center"), ("{{ g.reached }}", "center"), ("{{ g.progress }}", "center"),
+               ("{{ g.status }}", "center")], [(i, i) for i in range(7)], st)
+    tag_row(goals, 4, "{%tr if not targets %}", st)
+    row_props(goals.rows[5], height_mm=8)
+    value_cell(goals.cell(5, 0), "—", st, align="center")
+    value_cell(merge(goals, 5, 1, 6), "本次活动未设定量化目标", st)
+    tag_row(goals, 6, "{%tr endif %}", st)
+
+    para(doc, "五、宣传资料发放情况", **heading)
+    stuff = table(doc, [14, 86, 56], 10)
+    row_props(stuff.rows[0], height_mm=8, header=True)
+    for column, text in enumerate(("序号", "资料种类", "数量（份）")):
+        label_cell(stuff.cell(0, column), text, st)
+    loop_rows(stuff, 1, "{%tr for m in materials %}",
+              [("{{ loop.index }}", "center"), ("{{ m.kind }}", None), ("{{ m.quantity }}", "center")],
+              [(i, i) for i in range(3)], st)
+    tag_row(stuff, 4, "{%tr if materials_total %}", st)
+    row_props(stuff.rows[5], height_mm=8)
+    label_cell(merge(stuff, 5, 0, 1), "合计", st)
+    value_cell(stuff.cell(5, 2), "{{ '{:,}'.format(materials_total) }}", st, align="center")
+    tag_row(stuff, 6, "{%tr endif %}", st)
+    tag_row(stuff, 7, "{%tr if not materials %}", st)
+    row_props(stuff.rows[8], height_mm=8)
+    value_cell(stuff.cell(8, 0), "—", st, align="center")
+    value_cell(merge(stuff, 8, 1, 2), "未记录发放的宣传资料", st)
+    tag_row(stuff, 9, "{%tr endif %}", st)
+
+    # photos two to a row, captioned, only when there are some
+    tag(doc, "{%p if photos %}", st)
+    para(doc, "六、活动照片", **heading)
+    album = table(doc, [FORM_WIDTH / 2] * 2, 3, grid=False)
+    tag_row(album, 0, "{%tr for pair in photos|batch(2) %}", st)
+    row_props(album.rows[1])
+    for column, (first, last) in enumerate((("", ""), ("{% if pair|length > 1 %}", "{% endif %}"))):
+        cell = album.cell(1, column)
+        fill_cell(cell, f"{first}{{{{ pair[{column}].image }}}}{last}", st=st, align="center", before=3)
+        para(cell, f"{first}{{{{ pair[{column}].caption }}}}{last}", st=st, line=None, align="center",
+             size=WUHAO, after=6)
+        cell_props(cell, valign="top")
+    tag_row(album, 2, "{%tr endfor %}", st)
+    tag(doc, "{%p endif %}", st)
+
+    para(doc, "", st=st, size=SIHAO, line=None, after=12)  # room for the seal above the signer
+    signature_block(doc, Style(FANGSONG, SIHAO), signer="{{ issuer }}", date="{{ date|cn_date }}",
+                    text_width_mm=FORM_WIDTH, right_chars=2, block_mm=70)
+    end_paragraph(doc, st)
+    save(doc, path)
+
 BUILDERS: dict[str, Callable[[Path], None]] = {
     "notice.docx": build_notice,
     "training_certificate.docx": build_training_certificate,
@@ -1189,6 +1306,7 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "quiz_poster.docx": build_quiz_poster,
     "plan_review.docx": build_plan_review,
     "plan_filing.docx": build_plan_filing,
+    "outreach_summary.docx": build_outreach_summary,
 }
 
 

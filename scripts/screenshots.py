@@ -19,6 +19,8 @@ Chromium (/usr/bin/chromium, driven by Playwright; no browser is downloaded) and
     docs/screenshots/drill-detail.png       a recent drill (plans, timeline, photos, evaluation), 1366x900
     docs/screenshots/drill-figures.png      this year's drill figures, 1366x900
     docs/screenshots/drill-evaluate-phone.png   that drill's score sheet on a 390x844 phone
+    docs/screenshots/outreach-coverage.png  this year's five-into coverage by town and venue type, 1366x900
+    docs/screenshots/outreach-phone.png     the field form for an outreach event on a 390x844 phone
 """
 
 import random
@@ -36,6 +38,7 @@ from webapp import create_app  # noqa: E402
 from webapp.auth import demo as auth_demo  # noqa: E402
 from webapp.drills import demo as drills_demo  # noqa: E402
 from webapp.extensions import db  # noqa: E402
+from webapp.outreach import demo as outreach_demo  # noqa: E402
 from webapp.plans import demo as plans_demo  # noqa: E402
 from webapp.quiz import demo as quiz_demo  # noqa: E402
 from webapp.registry import demo as registry_demo  # noqa: E402
@@ -59,6 +62,7 @@ def build_app(workdir: Path):
         training_demo.seed(rng)
         plans_demo.seed(rng)
         drills_demo.seed(rng)
+        outreach_demo.seed(rng)
         db.session.commit()
         app.config["SCREENSHOT_TARGETS"] = _training_targets()
         db.session.remove()
@@ -137,6 +141,10 @@ def shoot(base_url: str, targets: dict) -> list[Path]:
             page.wait_for_load_state("networkidle")
             page.screenshot(path=str(OUT / "drill-figures.png"), full_page=False)
             saved.append(OUT / "drill-figures.png")
+            page.goto("/outreach/coverage")
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(OUT / "outreach-coverage.png"), full_page=False)
+            saved.append(OUT / "outreach-coverage.png")
             page.goto(f"/training/slots/{targets['slot']}/screen")
             expect(page.get_by_test_id("qr")).to_be_visible()
             page.screenshot(path=str(OUT / "training-screen.png"), full_page=False)
@@ -155,6 +163,10 @@ def shoot(base_url: str, targets: dict) -> list[Path]:
             page.wait_for_load_state("networkidle")
             page.screenshot(path=str(OUT / "drill-evaluate-phone.png"), full_page=False)
             saved.append(OUT / "drill-evaluate-phone.png")
+            page.goto("/o/new?type=village")
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(OUT / "outreach-phone.png"), full_page=False)
+            saved.append(OUT / "outreach-phone.png")
             page.goto(f"/verify/{targets['certificate']}")
             page.screenshot(path=str(OUT / "verify-phone.png"), full_page=False)
             saved.append(OUT / "verify-phone.png")

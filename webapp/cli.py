@@ -29,6 +29,7 @@ def seed_demo(if_empty: bool) -> None:
     from webapp.auth import demo as auth_demo
     from webapp.auth.models import User
     from webapp.drills import demo as drills_demo
+    from webapp.outreach import demo as outreach_demo
     from webapp.plans import demo as plans_demo
     from webapp.quiz import demo as quiz_demo
     from webapp.registry import demo as registry_demo
@@ -45,12 +46,14 @@ def seed_demo(if_empty: bool) -> None:
     training_report = training_demo.seed(rng)
     plans_report = plans_demo.seed(rng)
     drills_report = drills_demo.seed(rng)
+    outreach_report = outreach_demo.seed(rng)
     db.session.commit()
     click.echo("演示县“云溪县”已写入。" if created else "演示县已存在，未重复写入。")
     click.echo(quiz_report)
     click.echo(training_report)
     click.echo(plans_report)
     click.echo(drills_report)
+    click.echo(outreach_report)
     click.echo("演示账号（密码相同，正式使用前请修改）：")
     for username, name, password in logins:
         click.echo(f"  {username:<10} {name:<16} 密码 {password}")

@@ -176,6 +176,7 @@ def test_notice_without_the_optional_parts():
     ("training_certificate", "发证机关：云溪县应急管理局", "发证日期：2026年11月22日"),
     ("award_certificate", "云溪县应急管理局", "2026年11月22日"),
     ("drill_evaluation", "评估单位：云溪县应急管理局", "2026年10月20日"),
+    ("outreach_summary", "云溪县应急管理局", "2026年7月6日"),
 ])
 def test_the_seal_is_pressed_over_the_signer_and_the_date(key, signer, date_line):
     """GB/T 9704-2012 7.3.5.1: the seal presses down on the signer and the date, which sit a
@@ -361,6 +362,47 @@ def test_drill_evaluation():
     assert not any(t.startswith("评估总分") for t in text)
     assert ["—", "未发现需要整改的问题"] in table_rows(table_with(doc, "整改措施"))
     assert text.count("无。") == 2 and "None" not in "".join(text)
+
+
+def test_outreach_summary():
+    doc = opened(rendered_sample("outreach_summary"))
+    s = KINDS["outreach_summary"].sample
+    text = lines(doc)
+    assert s["title"] in text and f"活动名称：{s['campaign']}" in text
+    assert f"活动时间：{s['period']}" in text and f"活动主题：{s['theme']}" in text
+    assert all(sentence in text for sentence in s["summary"])
+    assert table_rows(table_with(doc, "覆盖率")) == [["宣传场所", "活动场次", "受众人次", "覆盖地点", "覆盖率"]] + [
+        [t["venue"], t["events"], t["audience"], t["places"], t["rate"]] for t in s["by_type"]]
+    # a column per venue type, from the lists ({%tc %}); the grid follows the columns rendered
+    grid = table_with(doc, "20/46")
+    assert table_rows(grid) == [s["coverage_headers"]] + [r["cells"] for r in s["coverage"]] + [s["coverage_total"]]
+    widths = grid._tbl.xpath("./w:tblGrid/w:gridCol/@w:w")
+    assert len(widths) == 6 and len(set(widths)) == 1
+    assert table_rows(table_with(doc, "完成率"))[1:] == [
+        [str(i), t["where"], t["venue"], t["target"], t["reached"], t["progress"], t["status"]]
+        for i, t in enumerate(s["targets"], 1)]
+    assert table_rows(table_with(doc, "资料种类"))[1:] == [
+        [str(i), m["kind"], m["quantity"]] for i, m in enumerate(s["materials"], 1)] + [["合计", "9,630"]]
+    # photos two to a row: three photos make a full row and a half one
+    album = table_rows(table_with(doc, s["photos"][0]["caption"]))
+    assert album == [[s["photos"][0]["caption"], s["photos"][1]["caption"]], [s["photos"][2]["caption"], ""]]
+    assert pictures(doc) == 3 + 1  # and the seal
+
+    # fewer venue types: fewer columns, the table as wide as before
+    two = sample("outreach_summary", coverage_headers=["乡镇（街道）", "进企业"],
+                 coverage=[{"cells": ["城关镇", "20/46"]}], coverage_total=None)
+    grid = table_with(opened(engine.render(shipped("outreach_summary"), two)), "20/46")
+    assert table_rows(grid) == [["乡镇（街道）", "进企业"], ["城关镇", "20/46"]]
+    assert len(grid._tbl.xpath("./w:tblGrid/w:gridCol")) == 2
+
+    bare = sample("outreach_summary", theme=None, targets=[], materials=[], materials_total=None, photos=[],
+                  seal=None)
+    doc = opened(engine.render(shipped("outreach_summary"), bare))
+    text = lines(doc)
+    assert not any(t.startswith("活动主题") for t in text) and "六、活动照片" not in text
+    assert ["—", "本次活动未设定量化目标"] in table_rows(table_with(doc, "完成率"))
+    assert ["—", "未记录发放的宣传资料"] in table_rows(table_with(doc, "资料种类"))
+    assert pictures(doc) == 0 and "None" not in "".join(text)
 
 
 def test_signin_sheet_has_a_row_per_trainee_and_an_empty_signature_column():

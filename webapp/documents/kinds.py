@@ -210,7 +210,7 @@ _kind(
     },
 )
 
-def _sample_photo(sky: tuple[int, int, int], ground: tuple[int, int, int]) -> Picture:
+def _sample_photo(sky: tuple[int, int, int], ground: tuple[int, int, int], width_mm: float = 100) -> Picture:
     """A plain drawn scene (sky, ground, a tank) standing in for a drill photo in previews."""
     image = PILImage.new("RGB", (640, 480), sky)
     draw = ImageDraw.Draw(image)
@@ -222,7 +222,7 @@ def _sample_photo(sky: tuple[int, int, int], ground: tuple[int, int, int]) -> Pi
         draw.ellipse((x + 3, 222, x + 23, 248), fill=(240, 200, 160))
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=80)
-    return Picture(out.getvalue(), width_mm=100, what="演练照片")
+    return Picture(out.getvalue(), width_mm=width_mm, what="演练照片")
 
 
 # 应急演练记录表 (AQ/T 9007-2019 §7.5: the drill is recorded — time, place, participants, the course
@@ -466,6 +466,82 @@ _kind(
         "filed_on": date(2026, 12, 4),
         "materials": list(PLAN_FILING_MATERIALS),
         "signer": "云溪县应急管理局",
+        "seal": Seal.sample(),
+    },
+)
+
+# 宣传活动总结: a five-into campaign's summary (DOMAIN.md §6) — what was done, where, how far the
+# targets were met, with photos; signed by the bureau. The coverage table has a column per venue
+# type (venue types are data): its header and cells are lists, looped over with {%tc %}.
+_kind(
+    "outreach_summary", "宣传活动总结", "outreach_summary.docx",
+    (
+        Field("title", "标题"),
+        Field("campaign", "活动名称"),
+        Field("period", "活动时间"),
+        Field("theme", "活动主题", required=False),
+        Field("summary", "总体情况", "list"),  # one paragraph per item
+        Field("by_type", "分类开展情况", "rows", columns=("venue", "events", "audience", "places", "rate")),
+        Field("coverage_headers", "覆盖情况表头", "list"),  # 乡镇（街道）, 进企业, 进农村 …
+        Field("coverage", "分乡镇覆盖情况", "rows", columns=("cells",)),  # cells: the town, then one per type
+        Field("coverage_total", "全县合计", "list", required=False),
+        Field("targets", "目标完成情况", "rows", required=False,
+              columns=("where", "venue", "target", "reached", "progress", "status")),
+        Field("materials", "宣传资料发放", "rows", required=False, columns=("kind", "quantity")),
+        Field("materials_total", "宣传资料合计", "number", required=False),
+        Field("photos", "活动照片", "rows", required=False, columns=("image", "caption")),
+        Field("issuer", "落款单位"),
+        Field("date", "落款日期", "date"),
+        Field("seal", "印章", "image", required=False),
+    ),
+    sample={
+        "title": "2026年“安全生产月”宣传活动总结",
+        "campaign": "2026年“安全生产月”宣传活动",
+        "period": "2026年6月1日至6月30日",
+        "theme": "人人讲安全、个个会应急——畅通生命通道",
+        "summary": [
+            "活动期间（2026年6月1日至6月30日），共组织开展安全宣传“五进”活动 186 场，受众 14,350 人次，"
+            "发放各类宣传资料和物品 9,600 余份，覆盖 42 家企业、35 个行政村、8 个社区、16 所学校，入户宣传 620 户。",
+            "按宣传场所分，进企业 48 场、进农村 62 场、进社区 21 场、进学校 19 场、进家庭 36 场。",
+            "共有 3 个乡镇（街道）开展了活动，其中城关镇开展最多（82 场）。",
+            "本次活动设定目标 6 项，已完成 5 项，未完成：青石镇进农村（完成 9个，目标 12个）。",
+        ],
+        "by_type": [
+            {"venue": "进企业", "events": "48", "audience": "3,120", "places": "42", "rate": "35.0%"},
+            {"venue": "进农村", "events": "62", "audience": "5,480", "places": "35", "rate": "58.3%"},
+            {"venue": "进社区", "events": "21", "audience": "2,300", "places": "8", "rate": "80.0%"},
+            {"venue": "进学校", "events": "19", "audience": "2,650", "places": "16", "rate": "64.0%"},
+            {"venue": "进家庭", "events": "36", "audience": "800", "places": "620户", "rate": "—"},
+        ],
+        "coverage_headers": ["乡镇（街道）", "进企业", "进农村", "进社区", "进学校", "进家庭"],
+        "coverage": [
+            {"cells": ["城关镇", "20/46", "12/18", "6/6", "8/10", "310户"]},
+            {"cells": ["青石镇", "14/40", "9/24", "1/2", "5/9", "180户"]},
+            {"cells": ["双溪乡", "8/34", "14/18", "1/2", "3/6", "130户"]},
+        ],
+        "coverage_total": ["全县", "42/120", "35/60", "8/10", "16/25", "620户"],
+        "targets": [
+            {"where": "全县", "venue": "进企业", "target": "40家", "reached": "42家", "progress": "105.0%",
+             "status": "已完成"},
+            {"where": "全县", "venue": "进家庭", "target": "600户", "reached": "620户", "progress": "103.3%",
+             "status": "已完成"},
+            {"where": "青石镇", "venue": "进农村", "target": "12个", "reached": "9个", "progress": "75.0%",
+             "status": "未完成"},
+        ],
+        "materials": [
+            {"kind": "宣传单", "quantity": "5,200"},
+            {"kind": "宣传册", "quantity": "2,400"},
+            {"kind": "宣传品（扇子、环保袋等）", "quantity": "1,650"},
+            {"kind": "应急包", "quantity": "380"},
+        ],
+        "materials_total": 9630,
+        "photos": [
+            {"image": _sample_photo((150, 190, 230), (120, 120, 110), 74), "caption": "城关镇东门社区，2026年6月16日：安全宣传咨询日"},
+            {"image": _sample_photo((170, 200, 225), (100, 130, 90), 74), "caption": "青石镇上湾村，2026年6月12日"},
+            {"image": _sample_photo((160, 185, 215), (110, 110, 120), 74), "caption": "双溪乡中心小学，2026年6月8日"},
+        ],
+        "issuer": "云溪县应急管理局",
+        "date": date(2026, 7, 6),
         "seal": Seal.sample(),
     },
 )

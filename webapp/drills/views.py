@@ -8,17 +8,16 @@ with a bad photo is not saved at all, and the photos already stored for it are d
 
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import case, extract, func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from webapp import storage
 from webapp.auth.permissions import can, require
+from webapp.common import photo_views
 from webapp.common.ids import as_id
-from webapp.common.photos import delete_photo
-from webapp.common.spreadsheets import human_size, workbook_bytes, xlsx_response
+from webapp.common.spreadsheets import workbook_bytes, xlsx_response
 from webapp.common.time import local_today
 from webapp.drills import bp, paperwork, services
 from webapp.drills.forms import NEW_STATUSES, DrillForm
@@ -48,14 +47,16 @@ from webapp.registry.models import KIND_LABELS as ORG_KIND_LABELS
 ORGANIZER_KINDS = (OrgKind.COUNTY, OrgKind.DEPARTMENT, OrgKind.TOWN, OrgKind.STREET, OrgKind.VILLAGE,
                    OrgKind.COMMUNITY, OrgKind.SCHOOL, OrgKind.ENTERPRISE)
 TIMELINE_ROWS = 8  # rows the form shows at least (blank ones are ignored)
-PHOTO_CACHE_SECONDS = 7 * 24 * 3600  # a photo's file never changes: its key is new for every upload
-
-
 def drill_or_404(drill_id: int) -> Drill:
     drill = services.get_drill(drill_id)
     if drill is None:
         abort(404)
     return drill
+
+
+def _attach(drill: Drill, uploads: list[tuple[str, bytes]], stored: list[DrillPhoto], caption: str = "") -> None:
+    photo_views.attach_all(uploads, lambda data: services.add_photo(drill, data, caption, current_user), stored,
+                           len(drill.photos), current_app.config["DRILL_PHOTOS_PER_DRILL"], "演练")
 
 
 def _failed(exc: UserError) -> None:
@@ -213,29 +214,6 @@ def _timeline_rows(steps: list[dict]) -> list[dict]:
     return filled + [{"at": "", "event": "", "action": ""}] * blank
 
 
-def _uploads() -> list[tuple[str, bytes]]:
-    return [(f.filename or "照片", f.read()) for f in request.files.getlist("photos") if f and f.filename]
-
-
-def _add_photos(drill: Drill, uploads: list[tuple[str, bytes]], stored: list[DrillPhoto], caption: str = "") -> None:
-    """Attach the uploads in order, appending each to `stored`; the first bad one raises, naming
-    which photo it was, and the caller deletes the files of those stored before it (_discard)."""
-    limit = current_app.config["DRILL_PHOTOS_PER_DRILL"]
-    if len(drill.photos) + len(uploads) > limit:
-        raise UserError(f"每次演练最多保存 {limit} 张照片：已有 {len(drill.photos)} 张，本次选择了 {len(uploads)} 张")
-    for number, (name, data) in enumerate(uploads, 1):
-        try:
-            stored.append(services.add_photo(drill, data, caption, current_user))
-        except UserError as exc:
-            raise UserError(f"第 {number} 张照片（{name}）：{exc.message}", field="photos") from None
-
-
-def _discard(files: list[tuple[str, str]]) -> None:
-    """Delete the files of photos stored for a request that then failed (their rows rolled back)."""
-    for key, thumb in files:
-        delete_photo(key, thumb)
-
-
 def _render_form(form: DrillForm, drill: Drill | None, steps: list[dict], photos_lost: bool = False):
     try:
         organizer = int(form.organization_id.data or 0)
@@ -245,10 +223,7 @@ def _render_form(form: DrillForm, drill: Drill | None, steps: list[dict], photos
     return render_template(
         "drills/form.html", form=form, drill=drill, steps=_timeline_rows(steps),
         plan_groups=plan_groups(organizer or None, selected), photos_lost=photos_lost,
-        max_photo=human_size(current_app.config["PHOTO_MAX_BYTES"]),
-        max_request=human_size(current_app.config["MAX_CONTENT_LENGTH"]),
-        max_photos=current_app.config["DRILL_PHOTOS_PER_DRILL"], max_side=current_app.config["PHOTO_MAX_SIDE"],
-        today=local_today())
+        today=local_today(), **photo_views.limits(current_app.config["DRILL_PHOTOS_PER_DRILL"]))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -260,20 +235,20 @@ def new():
         _prefill(form)
     steps = _submitted_steps() if request.method == "POST" else []
     if form.validate_on_submit():
-        uploads, photos = _uploads(), []
+        uploads, photos = photo_views.uploaded(), []
         try:
             drill = services.save_drill(None, _values(form), form.plan_ids.data or [], steps, current_user)
-            _add_photos(drill, uploads, photos)
+            _attach(drill, uploads, photos)
         except UserError as exc:
             files = [(p.key, p.thumb_key) for p in photos]
             show_on_form(form, exc)  # rolls back: no drill, no photo rows
-            _discard(files)
+            photo_views.discard(files)
             return _render_form(form, None, steps, photos_lost=bool(uploads))
         db.session.commit()
         extra = f"，照片 {len(photos)} 张" if photos else ""
         flash(f"已保存演练“{drill.title}”（{drill.status_label}{extra}）", "success")
         return redirect(url_for("drills.detail", drill_id=drill.id))
-    return _render_form(form, None, steps, photos_lost=request.method == "POST" and bool(_uploads()))
+    return _render_form(form, None, steps, photos_lost=request.method == "POST" and bool(photo_views.uploaded()))
 
 
 def _prefill(form: DrillForm) -> None:
@@ -355,9 +330,7 @@ def detail(drill_id: int):
         "drills/detail.html", drill=drill, documents=paperwork.documents_for(drill), actions=status_actions(drill),
         default_held=default_held, today=today, editable=can("drills.edit"),
         hazard_label=HAZARD_LABELS.get(drill.hazard, drill.hazard), unit_lines=_lines(drill.units),
-        max_photo=human_size(current_app.config["PHOTO_MAX_BYTES"]),
-        max_request=human_size(current_app.config["MAX_CONTENT_LENGTH"]),
-        max_photos=current_app.config["DRILL_PHOTOS_PER_DRILL"], max_side=current_app.config["PHOTO_MAX_SIDE"])
+        **photo_views.limits(current_app.config["DRILL_PHOTOS_PER_DRILL"]))
 
 
 def _lines(text: str) -> list[str]:
@@ -391,17 +364,17 @@ def status(drill_id: int):
 @require("drills.edit")
 def photo_upload(drill_id: int):
     drill = drill_or_404(drill_id)
-    uploads = _uploads()
+    uploads = photo_views.uploaded()
     if not uploads:
         flash("请选择要上传的照片", "danger")
         return redirect(url_for("drills.detail", drill_id=drill.id, _anchor="photos"))
     photos: list[DrillPhoto] = []
     try:
-        _add_photos(drill, uploads, photos, request.form.get("caption", ""))
+        _attach(drill, uploads, photos, request.form.get("caption", ""))
     except UserError as exc:
         files = [(p.key, p.thumb_key) for p in photos]
         _failed(exc)
-        _discard(files)
+        photo_views.discard(files)
         flash("本次选择的照片都未保存，请去掉有问题的照片后重新上传", "warning")
     else:
         db.session.commit()
@@ -412,19 +385,8 @@ def photo_upload(drill_id: int):
 @bp.get("/photos/<int:photo_id>/<size>")
 @require("drills.view")
 def photo(photo_id: int, size: str):
-    if size not in ("full", "thumb"):
-        abort(404)
     photo = db.session.get(DrillPhoto, photo_id)
-    if photo is None:
-        abort(404)
-    key = photo.key if size == "full" else photo.thumb_key
-    if not key or not storage.exists(key):
-        abort(404)
-    response = send_file(storage.path(key), mimetype="image/jpeg", max_age=PHOTO_CACHE_SECONDS,
-                         download_name=f"drill-{photo.drill_id}-{photo.id}{'' if size == 'full' else '-thumb'}.jpg")
-    response.cache_control.public = False  # behind the login: a browser may keep it, a shared proxy may not
-    response.cache_control.private = True
-    return response
+    return photo_views.send(photo, size, f"drill-{photo.drill_id}-{photo.id}" if photo else "")
 
 
 @bp.post("/photos/<int:photo_id>/delete")

@@ -10,7 +10,8 @@ All counts are GROUP BY queries.
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import aliased
 
 from webapp.extensions import db
 from webapp.outreach.models import Campaign, CampaignTarget, Event, VenueType
@@ -89,7 +90,8 @@ def _registry_totals(types: list[VenueType], town_id: int | None) -> dict[tuple[
     for venue in types:
         for (town, kind), count in per_kind.items():
             if kind in venue.org_kinds:
-                totals[(town, venue.id)] = totals.get((town, venue.id), 0) + count
+                if town is not None:  # places outside any town (county departments) count once, county-wide
+                    totals[(town, venue.id)] = totals.get((town, venue.id), 0) + count
                 totals[(None, venue.id)] = totals.get((None, venue.id), 0) + count
     return totals
 
@@ -108,15 +110,21 @@ def coverage(scope: Scope) -> Coverage:
     def value(type_id: int, places: int, homes: int, names: int) -> int:
         return homes if type_id in households else names if type_id in named else places
 
-    columns = (func.count(func.distinct(Event.place_id)), func.coalesce(func.sum(Event.households), 0),
-               func.count(func.distinct(Event.place_name)), func.count(Event.id))
-    per_town = scope.where(select(Event.town_id, Event.venue_type_id, *columns).group_by(Event.town_id,
-                                                                                       Event.venue_type_id))
+    # Reached places are counted among the active ones, like the registry totals and not_reached():
+    # reached + not reached = total, and a rate never passes 100 % because a place was retired.
+    place = aliased(Organization)
+    columns = (func.count(func.distinct(case((place.active.is_(True), Event.place_id)))),
+               func.coalesce(func.sum(Event.households), 0), func.count(func.distinct(Event.place_name)),
+               func.count(Event.id))
+    per_town = scope.where(select(Event.town_id, Event.venue_type_id, *columns)
+                           .outerjoin(place, place.id == Event.place_id)
+                           .group_by(Event.town_id, Event.venue_type_id))
     for town, type_id, places, homes, names, events in db.session.execute(per_town):
         cell = result.by_town.setdefault(town, {}).setdefault(type_id, Cell())
         cell.reached, cell.events = value(type_id, places, homes, names), events
     # County-wide distinct places in a query of their own: a named place may recur across towns.
-    county = scope.where(select(Event.venue_type_id, *columns).group_by(Event.venue_type_id))
+    county = scope.where(select(Event.venue_type_id, *columns).outerjoin(place, place.id == Event.place_id)
+                         .group_by(Event.venue_type_id))
     for type_id, places, homes, names, events in db.session.execute(county):
         cell = result.county.setdefault(type_id, Cell())
         cell.reached, cell.events = value(type_id, places, homes, names), events
@@ -130,7 +138,8 @@ def coverage(scope: Scope) -> Coverage:
     if scope.campaign_id is not None:
         for target in db.session.scalars(select(CampaignTarget).where(CampaignTarget.campaign_id == scope.campaign_id)):
             if target.town_id is None:
-                result.county.setdefault(target.venue_type_id, Cell()).target = target.target
+                if scope.town_id is None:  # a county-wide target is not one town's
+                    result.county.setdefault(target.venue_type_id, Cell()).target = target.target
             elif target.town_id in result.by_town:
                 result.by_town[target.town_id].setdefault(target.venue_type_id, Cell()).target = target.target
     return result

@@ -63,6 +63,71 @@ def venue_types(active_only: bool = True) -> list[VenueType]:
     return list(db.session.scalars(query))
 
 
+VENUE_KEY = re.compile(r"^[a-z][a-z0-9_]{1,23}$")
+
+
+def save_venue_type(venue: VenueType | None, values: Mapping) -> VenueType:
+    """Add (venue None) or change a venue type: key (fixed once created: code and the demo name the
+    shipped ones), label, place label, registry kinds of its places ([] = named places), the
+    households flag and the position (empty = last)."""
+    ensure_venue_types()
+    errors: dict[str, str] = {}
+    others = [v for v in venue_types(active_only=False) if v is not venue]
+    if venue is None:
+        key = str(values.get("key") or "").strip().lower()
+        if not key:
+            errors["key"] = "请填写代码（如：market）"
+        elif not VENUE_KEY.match(key):
+            errors["key"] = "代码应为 2 至 24 位小写字母、数字或下划线，以字母开头（如：market）"
+        elif any(v.key == key for v in others):
+            errors["key"] = f"代码“{key}”已被“{next(v.label for v in others if v.key == key)}”使用"
+    label, place_label = (str(values.get(k) or "").strip() for k in ("label", "place_label"))
+    if not label:
+        errors["label"] = "请填写名称（如：进集贸市场）"
+    elif len(label) > 16:
+        errors["label"] = "名称不能超过 16 字"
+    elif any(v.label == label for v in others):
+        errors["label"] = f"名称“{label}”已有，请换一个"
+    if not place_label:
+        errors["place_label"] = "请填写地点的称呼（如：集贸市场）"
+    elif len(place_label) > 16:
+        errors["place_label"] = "地点的称呼不能超过 16 字"
+    kinds = [str(k) for k in (values.get("org_kinds") or []) if k]
+    unknown = [k for k in kinds if k not in {o.value for o in OrgKind}]
+    if unknown:
+        errors["org_kinds"] = f"未知的组织机构类型：{'、'.join(unknown)}"
+    raw = str(values.get("position") if values.get("position") is not None else "").strip()
+    position = None
+    if raw:
+        if not raw.isdigit() or int(raw) > 9999:
+            errors["position"] = "排列顺序应为 0 至 9999 的整数"
+        else:
+            position = int(raw)
+    if errors:
+        raise FieldErrors(errors)
+    if venue is None:
+        venue = VenueType(key=key, active=True)
+        db.session.add(venue)
+    if position is None and venue.id is None:
+        position = max((v.position for v in others), default=0) + 1
+    venue.label, venue.place_label = label, place_label
+    venue.org_kinds = [o.value for o in OrgKind if o.value in kinds]
+    venue.households = bool(values.get("households"))
+    if position is not None:
+        venue.position = position
+    db.session.flush()
+    return venue
+
+
+def set_venue_type_active(venue: VenueType, active: bool) -> None:
+    """Retire a venue type (no longer offered for new events; its events and targets stay) or
+    restore it."""
+    if not active and venue.active and not any(v.active and v is not venue for v in venue_types()):
+        raise UserError(f"“{venue.label}”是唯一启用的场所类型，不能停用")
+    venue.active = active
+    db.session.flush()
+
+
 def _count(raw, label: str, errors: dict, name: str) -> int:
     if raw in (None, ""):
         return 0
@@ -139,17 +204,17 @@ def _check_targets(targets: Sequence[Mapping]) -> tuple[list[dict], str | None]:
         town = towns.get(as_id(town_raw)) if town_raw not in (None, "", "0", 0) else None
         if town_raw not in (None, "", "0", 0) and town is None:
             return [], f"第 {number} 个目标：所选乡镇（街道）不存在"
+        where = town.name if town else "全县"  # the grid's row and column, named as the officer sees them
         try:
             value = int(raw)
         except ValueError:
-            return [], f"第 {number} 个目标（{venue.label}）应为整数"
+            return [], f"{where}的“{venue.label}”目标“{raw}”应为整数"
         if value < 0:
-            return [], f"第 {number} 个目标（{venue.label}）不能为负数"
+            return [], f"{where}的“{venue.label}”目标不能为负数"
         if value > MAX_COUNT:
-            return [], f"第 {number} 个目标（{venue.label}）超过 {MAX_COUNT:,}"
+            return [], f"{where}的“{venue.label}”目标超过 {MAX_COUNT:,}"
         key = (venue.id, town.id if town else None)
         if key in seen:
-            where = town.name if town else "全县"
             return [], f"{where}的“{venue.label}”目标填写了两次"
         seen.add(key)
         rows.append({"venue_type_id": venue.id, "town_id": town.id if town else None, "target": value})
@@ -166,13 +231,15 @@ def campaign_for(day: date) -> Campaign | None:
 # ------------------------------------------------------------------------------------------ events
 
 
-def check_event(values: Mapping, materials: Sequence[Mapping], today: date | None = None) -> tuple[dict, dict[str, str]]:
-    """The cleaned values and the errors (field → message)."""
+def check_event(values: Mapping, materials: Sequence[Mapping], today: date | None = None,
+                current: Event | None = None) -> tuple[dict, dict[str, str]]:
+    """The cleaned values and the errors (field → message). Editing an event (current) keeps its
+    venue type and place even if they were retired since."""
     today = today or local_today()
     errors: dict[str, str] = {}
     clean: dict = {}
     venue = db.session.get(VenueType, as_id(values.get("venue_type_id")) or 0)
-    if venue is None or not venue.active:
+    if venue is None or not (venue.active or (current is not None and current.venue_type_id == venue.id)):
         errors["venue_type_id"] = "请选择宣传场所类型（进企业、进农村、进社区、进学校、进家庭……）"
     clean["venue"] = venue
     place = None
@@ -191,11 +258,18 @@ def check_event(values: Mapping, materials: Sequence[Mapping], today: date | Non
             elif place is not None and place.kind not in venue.org_kinds:
                 errors["place_id"] = (f"“{place.name}”是{KIND_LABELS[OrgKind(place.kind)]}，不是{venue.place_label}："
                                       f"“{venue.label}”的地点应为{venue.place_label}")
-            elif place is not None and not place.active:
+            elif place is not None and not place.active and not (current is not None and current.place_id == place.id):
                 errors["place_id"] = f"“{place.name}”已停用"
         elif not place_name and place is None:
             errors["place_name"] = f"请填写{venue.place_label}的名称（如：县人民广场）"
     clean["place"], clean["place_name"] = place, place_name
+    town = None  # a named place's town (the phone asks for it); a registry place brings its own
+    town_raw = values.get("town_id")
+    if place is None and town_raw not in (None, "", "0", 0):
+        town = db.session.get(Organization, as_id(town_raw) or 0)
+        if town is None or town.kind not in {k.value for k in TOWN_KINDS}:
+            errors["town_id"] = "所选乡镇（街道）不存在"
+    clean["town"] = town
     held_on = values.get("held_on")
     if not held_on:
         errors["held_on"] = "请填写活动日期"
@@ -241,6 +315,8 @@ def check_event(values: Mapping, materials: Sequence[Mapping], today: date | Non
     clean["households"] = _count(values.get("households"), "入户户数", errors, "households")
     if venue is not None and venue.households and "households" not in errors and clean["households"] == 0:
         errors["households"] = "进家庭活动请填写入户户数"
+    if venue is not None and not venue.households:
+        clean["households"] = 0  # households are counted for 进家庭 only (coverage and figures sum them)
     partners, note = (str(values.get(k) or "").strip() for k in ("partners", "note"))
     if len(partners) > 2000:
         errors["partners"] = "协办单位不能超过 2000 字"
@@ -266,7 +342,14 @@ def check_event(values: Mapping, materials: Sequence[Mapping], today: date | Non
             break
         if quantity:
             rows.append({"kind": kind, "quantity": quantity})
-    clean["materials"] = rows
+    # The same kind on two rows is one kind handed out: its quantities added, in the first row's place.
+    merged: dict[str, int] = {}
+    for row in rows:
+        merged[row["kind"]] = merged.get(row["kind"], 0) + row["quantity"]
+    over = next((kind for kind, quantity in merged.items() if quantity > MAX_COUNT), None)
+    if over is not None and "materials" not in errors:
+        errors["materials"] = f"宣传资料“{over}”的数量合计超过 {MAX_COUNT:,}，请检查是否多输了位数"
+    clean["materials"] = [{"kind": kind, "quantity": quantity} for kind, quantity in merged.items()]
     return clean, errors
 
 
@@ -281,7 +364,7 @@ def save_event(event: Event | None, values: Mapping, materials: Sequence[Mapping
         existing = db.session.scalar(select(Event).where(Event.client_token == token))
         if existing is not None:
             return existing
-    clean, errors = check_event(values, materials, today)
+    clean, errors = check_event(values, materials, today, current=event)
     if errors:
         raise FieldErrors(errors)
     if event is None:
@@ -291,7 +374,12 @@ def save_event(event: Event | None, values: Mapping, materials: Sequence[Mapping
     event.venue_type_id = clean["venue"].id
     event.place_id = place.id if place is not None else None
     event.place_name = "" if place is not None else clean["place_name"]
-    event.town_id = place.town_id if place is not None else (clean["organizer"].town_id if clean["organizer"] else None)
+    if place is not None:
+        event.town_id = place.town_id
+    elif clean["town"] is not None:
+        event.town_id = clean["town"].id
+    else:
+        event.town_id = clean["organizer"].town_id if clean["organizer"] else None
     event.campaign_id = clean["campaign"].id if clean["campaign"] else None
     event.organizer_id = clean["organizer"].id if clean["organizer"] else None
     event.quiz_id = clean["quiz"].id if clean["quiz"] else None
