@@ -8,13 +8,12 @@ and lists so the dashboard can reuse them: figures(year, town_id), totals(year, 
 sentence(...).
 """
 
-from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy import case, extract, func, select
 
+from webapp.common.figures import change, period_words, town_name
 from webapp.common.spreadsheets import workbook_bytes
-from webapp.common.time import local_today
 from webapp.drills.models import (
     FORM_CONTENT_LABELS,
     FORM_ORG_LABELS,
@@ -24,7 +23,6 @@ from webapp.drills.models import (
     FormContent,
     FormOrg,
 )
-from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.plans.models import HAZARD_LABELS, HAZARD_SUBTYPES
 from webapp.registry.models import Organization
@@ -36,16 +34,6 @@ COUNTY_LEVEL = "县本级"  # organizers outside any town (the county and its de
 MEASURES = ("drills", "participants", "units", "field", "tabletop")
 TABLES = {"form": "演练形式", "purpose": "演练目的", "industry": "行业", "hazard": "事件类别",
           "town": "乡镇（街道）", "month": "月份"}
-
-
-def year_from(args: Mapping[str, str], today: date | None = None) -> int:
-    """?year= (default this year), or UserError with a Chinese message."""
-    text = (args.get("year") or "").strip()
-    if not text:
-        return (today or local_today()).year
-    if not text.isdigit() or not 2000 <= int(text) <= 2100:
-        raise UserError(f"年份“{text}”不正确，请选择 2000 至 2100 年之间的年份")
-    return int(text)
 
 
 def _held(year: int, town_id: int | None) -> list:
@@ -158,35 +146,16 @@ def _by_month(year: int, town_id: int | None) -> list[dict]:
     return [_row(f"{m}月", found.get(m), previous.get(m)) for m in range(1, 13)]
 
 
-def town_name(town_id: int | None) -> str | None:
-    if not town_id:
-        return None
-    town = db.session.get(Organization, town_id)
-    return town.name if town is not None else None
-
-
 def sentence(year: int, numbers: dict, place: str | None = None, today: date | None = None) -> str:
     """The line for the annual report:
     2026年全年组织 18 个行业类型的应急演练 980 次，参演 45,000 人次，其中实战演练 600 次、桌面演练 380 次。"""
-    today = today or local_today()
-    when = f"{year}年" + (f"1月1日至{today.month}月{today.day}日" if year == today.year else "全年")
+    when = period_words(year, today)
     where = place or ""
     if not numbers["drills"]:
         return f"{where}{when}尚无已实施的应急演练记录。"
     kinds = f" {numbers['industries']} 个行业类型的" if numbers["industries"] else ""
     return (f"{where}{when}组织{kinds}应急演练 {numbers['drills']:,} 次，参演 {numbers['participants']:,} 人次，"
             f"其中实战演练 {numbers['field']:,} 次、桌面演练 {numbers['tabletop']:,} 次。")
-
-
-def change(current: int, previous: int) -> str:
-    """较上年 …: the change in drills against the previous year."""
-    if not previous:
-        return "上年无记录" if not current else "上年无记录，无法比较"
-    diff = current - previous
-    if diff == 0:
-        return f"与上年持平（{previous:,} 次）"
-    word = "增加" if diff > 0 else "减少"
-    return f"较上年（{previous:,} 次）{word} {abs(diff):,} 次（{diff / previous * 100:+.1f}%）"
 
 
 def figures(year: int, town_id: int | None = None, today: date | None = None) -> dict:
@@ -201,7 +170,7 @@ def figures(year: int, town_id: int | None = None, today: date | None = None) ->
         "town_name": place,
         "totals": numbers,
         "previous": before,
-        "change": change(numbers["drills"], before["drills"]),
+        "change": change(numbers["drills"], before["drills"], "次"),
         "sentence": sentence(year, numbers, place, today),
         "tables": {
             "form": _by_form(year, town_id),

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from webapp.auth.permissions import require
+from webapp.common.figures import year_from
 from webapp.common.ids import as_id
 from webapp.common.spreadsheets import workbook_bytes, xlsx_response
 from webapp.common.time import local_today
@@ -80,10 +81,10 @@ def compliance():
 def figures():
     error = None
     try:
-        year = drill_figures.year_from(request.args)
+        year = year_from(request.args)
     except UserError as exc:
         error = exc.message
-        year = drill_figures.year_from({})
+        year = year_from({})
     town_id = as_id(request.args.get("town"))
     figs = drill_figures.figures(year, town_id)
     if request.args.get("format") == "xlsx" and error is None:
@@ -139,9 +140,3 @@ def record_doc(drill_id: int):
 def evaluation_doc(drill_id: int):
     issuer = request.form.get("issuer") or "organizer"
     return _document(drill_id, lambda drill: paperwork.render_evaluation(drill, current_user, issuer))
-
-
-@bp.app_template_global()
-def drill_pdf_available() -> bool:
-    """Whether the drill page offers PDF (LibreOffice installed)."""
-    return pdf.available()

@@ -11,16 +11,14 @@ summary uses the same functions with campaign_id instead of a year.
 """
 
 import json
-from collections.abc import Mapping
 from datetime import date
 from functools import cache
 
 from sqlalchemy import Text, case, cast, extract, func, select
 from sqlalchemy.orm import aliased
 
+from webapp.common.figures import change, period_words, town_name
 from webapp.common.spreadsheets import workbook_bytes
-from webapp.common.time import local_today
-from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.outreach.models import ACTIVITY_FORMS, MATERIAL_KINDS, Event, EventMaterial
 from webapp.outreach.services import venue_types
@@ -33,16 +31,6 @@ TABLES = {"type": "宣传场所类型", "town": "乡镇（街道）", "month": "
 # How a place of each venue type is counted in a sentence: 412 家企业、396 所学校 (default 个).
 COUNTERS = {"enterprise": "家", "school": "所", "agency": "家", "public": "处"}
 OTHER_MATERIAL = "其他"
-
-
-def year_from(args: Mapping[str, str], today: date | None = None) -> int:
-    """?year= (default this year), or UserError with a Chinese message."""
-    text = (args.get("year") or "").strip()
-    if not text:
-        return (today or local_today()).year
-    if not text.isdigit() or not 2000 <= int(text) <= 2100:
-        raise UserError(f"年份“{text}”不正确，请选择 2000 至 2100 年之间的年份")
-    return int(text)
 
 
 def _where(year: int | None, town_id: int | None, campaign_id: int | None = None) -> list:
@@ -247,11 +235,6 @@ def describe(lead: str, numbers: dict, types: list[dict]) -> str:
     return "，".join(parts) + "。"
 
 
-def period_words(year: int, today: date | None = None) -> str:
-    today = today or local_today()
-    return f"{year}年" + (f"1月1日至{today.month}月{today.day}日" if year == today.year else "全年")
-
-
 def sentence(year: int, numbers: dict, types: list[dict], place: str | None = None, today: date | None = None) -> str:
     """The line for the annual report: 2025年全年开展安全宣传“五进”活动 1,520 场，受众 98,000 人次，…"""
     when = period_words(year, today)
@@ -259,24 +242,6 @@ def sentence(year: int, numbers: dict, types: list[dict], place: str | None = No
     if not numbers["events"]:
         return f"{where}{when}尚无安全宣传活动记录。"
     return describe(f"{where}{when}开展安全宣传“五进”活动", numbers, types)
-
-
-def change(current: int, previous: int) -> str:
-    """较上年 …: the change in events against the previous year."""
-    if not previous:
-        return "上年无记录" if not current else "上年无记录，无法比较"
-    diff = current - previous
-    if diff == 0:
-        return f"与上年持平（{previous:,} 场）"
-    word = "增加" if diff > 0 else "减少"
-    return f"较上年（{previous:,} 场）{word} {abs(diff):,} 场（{diff / previous * 100:+.1f}%）"
-
-
-def town_name(town_id: int | None) -> str | None:
-    if not town_id:
-        return None
-    town = db.session.get(Organization, town_id)
-    return town.name if town is not None else None
 
 
 def figures(year: int, town_id: int | None = None, today: date | None = None) -> dict:
@@ -292,7 +257,7 @@ def figures(year: int, town_id: int | None = None, today: date | None = None) ->
         "town_name": place,
         "totals": numbers,
         "previous": before,
-        "change": change(numbers["events"], before["events"]),
+        "change": change(numbers["events"], before["events"], "场"),
         "sentence": sentence(year, numbers, types, place, today),
         "tables": {"type": types, "town": by_town(year, town_id), "month": by_month(year, town_id),
                    "form": by_form(year, town_id)},

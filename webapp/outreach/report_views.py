@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from webapp.auth.permissions import require
+from webapp.common.figures import year_from
 from webapp.common.identifiers import mask_phone
 from webapp.common.ids import as_id
 from webapp.common.spreadsheets import workbook_bytes, xlsx_response
@@ -43,10 +44,10 @@ class Chosen:
             self.campaign = db.get_or_404(Campaign, campaign_id)
         else:
             try:
-                self.year = outreach_figures.year_from(args)
+                self.year = year_from(args)
             except UserError as exc:
                 self.error = exc.message
-                self.year = outreach_figures.year_from({})
+                self.year = year_from({})
         town_id = as_id(args.get("town"))
         self.town = db.session.get(Organization, town_id) if town_id else None
         self.town_id = self.town.id if self.town is not None else None
@@ -148,10 +149,10 @@ def not_reached():
 def figures():
     error = None
     try:
-        year = outreach_figures.year_from(request.args)
+        year = year_from(request.args)
     except UserError as exc:
         error = exc.message
-        year = outreach_figures.year_from({})
+        year = year_from({})
     town_id = as_id(request.args.get("town"))
     figs = outreach_figures.figures(year, town_id)
     if request.args.get("format") == "xlsx" and error is None:
@@ -190,12 +191,6 @@ def summary_doc(campaign_id: int):
         flash(exc.message, "danger")
         return redirect(url_for("outreach.campaign", campaign_id=campaign.id) + "#documents")
     return redirect(url_for("documents.generated_file", document_id=document.id, fmt=output))
-
-
-@bp.app_template_global()
-def outreach_pdf_available() -> bool:
-    """Whether the campaign page offers PDF (LibreOffice installed)."""
-    return pdf.available()
 
 
 @bp.app_template_global()
