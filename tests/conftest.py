@@ -49,10 +49,24 @@ def make_test_app(tmp_path, **overrides):
     return app
 
 
+_rebuilt_once = False
+
+
 def reset_schema() -> None:
+    """An empty database with the models' schema. On PostgreSQL the first test of a run rebuilds
+    the schema (a database left by an older checkout may have other columns); after that, while
+    the tables are exactly the models' (a migration test leaves others), emptying them costs a
+    third of rebuilding them (about 0.2 s against 0.6 s a test, which is minutes of CI)."""
+    global _rebuilt_once
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as conn:
+            present = set(conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
+            if _rebuilt_once and present == set(db.metadata.tables):
+                tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                return
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        _rebuilt_once = True
     db.create_all()
 
 
