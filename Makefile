@@ -19,6 +19,9 @@ run: install
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# Tests run on every core (pytest-xdist); PYTEST_ARGS="-n 0 tests/drills" runs a part in one process.
+PYTEST_ARGS ?= -n auto
+
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

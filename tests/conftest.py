@@ -8,7 +8,7 @@ from itertools import count
 
 import pytest
 from flask import g
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from webapp import create_app
 from webapp.auth import services as auth_services
@@ -30,7 +30,31 @@ TEST_CONFIG = {
 
 
 def database_url(tmp_path) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return worker_database(url, worker) if worker else url
+
+
+_created: set[str] = set()
+
+
+def worker_database(url: str, worker: str) -> str:
+    """Under pytest-xdist each worker (gw0, gw1 …) empties and rebuilds tables of its own, so it
+    gets a database of its own beside the one TEST_DATABASE_URL names: <name>_gw0 …, created on
+    first use (CI drops them with the main one)."""
+    base = make_url(url)
+    mine = base.set(database=f"{base.database}_{worker}")
+    if mine.database not in _created:
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": mine.database}).first()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{mine.database}"'))
+        admin.dispose()
+        _created.add(mine.database)
+    return mine.render_as_string(hide_password=False)
 
 
 def make_test_app(tmp_path, **overrides):
