@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from tests.conftest import page_text, table_text
 from webapp.auth.permissions import Role
+from webapp.common.figures import period_from
 from webapp.extensions import db
 from webapp.training import certificates, figures, services
 from webapp.training.models import Post
@@ -59,7 +60,7 @@ def rows_of(figs, group) -> dict[str, tuple]:
 
 
 def test_the_figures_equal_the_counts_of_the_seeded_set(seeded):
-    figs = figures.figures(figures.period_from({"year": "2025"}))
+    figs = figures.figures(period_from({"year": "2025"}))
     assert (figs.total.trained, figs.total.certified, figs.total.examined, figs.total.passed) == (6, 4, 5, 3)
     assert rows_of(figs, "岗位") == {"主要负责人": (3, 2, 3, 1), "安全生产管理人员": (3, 2, 2, 2),
                                     "特种作业人员": (0, 0, 0, 0)}
@@ -74,13 +75,13 @@ def test_the_figures_equal_the_counts_of_the_seeded_set(seeded):
 
 
 def test_a_town_and_a_date_range_narrow_the_figures(seeded):
-    east = figures.figures(figures.period_from({"year": "2025"}), seeded["tree"]["east"].id)
+    east = figures.figures(period_from({"year": "2025"}), seeded["tree"]["east"].id)
     assert (east.total.trained, east.total.certified) == (3, 2)
     assert list(rows_of(east, "乡镇（街道）")) == ["东镇"]
-    july = figures.figures(figures.period_from({"from": "2025-07-01", "to": "2025-07-31"}))
+    july = figures.figures(period_from({"from": "2025-07-01", "to": "2025-07-31"}))
     assert (july.total.trained, july.total.certified) == (4, 1)
     assert list(rows_of(july, "月份")) == ["2025年7月"]
-    span = figures.figures(figures.period_from({"from": "2024-11-01", "to": "2026-12-31"}))
+    span = figures.figures(period_from({"from": "2024-11-01", "to": "2026-12-31"}))
     assert (span.total.trained, span.total.certified) == (8, 5) and len(span.tables["月份"]) == 26
 
 

@@ -12,8 +12,9 @@ from datetime import date
 
 from sqlalchemy import case, extract, func, select
 
-from webapp.common.figures import change, period_words, town_name
+from webapp.common.figures import Period, as_period, change, period_words, town_name
 from webapp.common.spreadsheets import workbook_bytes
+from webapp.common.time import month_of
 from webapp.drills.models import (
     FORM_CONTENT_LABELS,
     FORM_ORG_LABELS,
@@ -36,8 +37,9 @@ TABLES = {"form": "演练形式", "purpose": "演练目的", "industry": "行业
           "town": "乡镇（街道）", "month": "月份"}
 
 
-def _held(year: int, town_id: int | None) -> list:
-    conditions = [Drill.status.in_(HELD), Drill.held_on >= date(year, 1, 1), Drill.held_on <= date(year, 12, 31)]
+def _held(when: int | Period, town_id: int | None) -> list:
+    period = as_period(when)
+    conditions = [Drill.status.in_(HELD), Drill.held_on >= period.first, Drill.held_on <= period.last]
     if town_id:
         conditions.append(Drill.town_id == town_id)
     return conditions
@@ -50,8 +52,8 @@ def _measures() -> tuple:
             func.coalesce(func.sum(case((Drill.form_org == FormOrg.TABLETOP.value, 1), else_=0)), 0))
 
 
-def totals(year: int, town_id: int | None = None) -> dict:
-    """The year in one query: drills, participant-times (参演人次), participating units (家次),
+def totals(year: int | Period, town_id: int | None = None) -> dict:
+    """The year (or a period) in one query: drills, participant-times (参演人次), participating units (家次),
     organizing units, industry types, field / tabletop, single / comprehensive."""
     row = db.session.execute(
         select(*_measures(), func.count(func.distinct(Drill.organization_id)), func.count(func.distinct(Drill.industry)),
@@ -62,7 +64,7 @@ def totals(year: int, town_id: int | None = None) -> dict:
     return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
 
 
-def _grouped(columns: tuple, year: int, town_id: int | None) -> dict:
+def grouped(columns: tuple, year: int | Period, town_id: int | None) -> dict:
     """key (a value, or a tuple for several columns) → {measure: number}."""
     rows = db.session.execute(select(*columns, *_measures()).where(*_held(year, town_id)).group_by(*columns))
     out = {}
@@ -81,7 +83,7 @@ def _row(label: str, found: dict | None, previous: dict | None) -> dict:
 
 
 def _table(columns: tuple, year: int, town_id: int | None) -> tuple[dict, dict]:
-    return _grouped(columns, year, town_id), _grouped(columns, year - 1, town_id)
+    return grouped(columns, year, town_id), grouped(columns, year - 1, town_id)
 
 
 def _by_form(year: int, town_id: int | None) -> list[dict]:
@@ -200,3 +202,13 @@ def figures_workbook(figs: dict) -> bytes:
     rows.append(["合计", f"{figs['year']}年", *(t[name] for name in MEASURES), figs["previous"]["drills"]])
     rows.append(["说明", figs["sentence"], "", "", "", "", "", ""])
     return workbook_bytes(HEADERS, rows)
+
+
+SERIES_COLUMNS = {"month": lambda: month_of(Drill.held_on), "town": lambda: Drill.town_id,
+                  "industry": lambda: Drill.industry}
+
+
+def series(by: str, period: Period, town_id: int | None = None) -> dict:
+    """For the dashboard's charts: month ('2026-03'), town id (None: 县本级) or industry ('' none)
+    → {drills, participants, units, field, tabletop} of the drills held in the period."""
+    return grouped((SERIES_COLUMNS[by](),), period, town_id)

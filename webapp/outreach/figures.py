@@ -17,8 +17,9 @@ from functools import cache
 from sqlalchemy import Text, case, cast, extract, func, select
 from sqlalchemy.orm import aliased
 
-from webapp.common.figures import change, period_words, town_name
+from webapp.common.figures import Period, as_period, change, period_words, town_name
 from webapp.common.spreadsheets import workbook_bytes
+from webapp.common.time import month_of
 from webapp.extensions import db
 from webapp.outreach.models import ACTIVITY_FORMS, MATERIAL_KINDS, Event, EventMaterial
 from webapp.outreach.services import venue_types
@@ -33,10 +34,11 @@ COUNTERS = {"enterprise": "家", "school": "所", "agency": "家", "public": "�
 OTHER_MATERIAL = "其他"
 
 
-def _where(year: int | None, town_id: int | None, campaign_id: int | None = None) -> list:
+def _where(year: int | Period | None, town_id: int | None, campaign_id: int | None = None) -> list:
     conditions = []
     if year is not None:
-        conditions += [Event.held_on >= date(year, 1, 1), Event.held_on <= date(year, 12, 31)]
+        period = as_period(year)
+        conditions += [Event.held_on >= period.first, Event.held_on <= period.last]
     if town_id:
         conditions.append(Event.town_id == town_id)
     if campaign_id is not None:
@@ -67,7 +69,7 @@ def _numbers(row) -> dict:
     return {name: int(value or 0) for name, value in zip(MEASURES, row, strict=True)}
 
 
-def totals(year: int | None, town_id: int | None = None, campaign_id: int | None = None) -> dict:
+def totals(year: int | Period | None, town_id: int | None = None, campaign_id: int | None = None) -> dict:
     """Events, audience (人次), households visited, materials handed out, distinct registry places
     reached, towns reached — in one query."""
     row = db.session.execute(_select(*_measures(), func.count(func.distinct(Event.town_id)))
@@ -75,7 +77,7 @@ def totals(year: int | None, town_id: int | None = None, campaign_id: int | None
     return _numbers(row[:len(MEASURES)]) | {"towns": int(row[-1] or 0)}
 
 
-def _grouped(column, year: int | None, town_id: int | None, campaign_id: int | None = None,
+def grouped(column, year: int | Period | None, town_id: int | None, campaign_id: int | None = None,
              extra: tuple = ()) -> dict:
     """key → {measure: number, and the extra columns by position as extra0, extra1 …}."""
     rows = db.session.execute(_select(column, *_measures(), *extra).where(*_where(year, town_id, campaign_id))
@@ -98,7 +100,7 @@ def _row(label: str, found: dict | None, previous: dict | None) -> dict:
 
 
 def _previous(column, year: int | None, town_id: int | None, campaign_id: int | None, extra: tuple = ()) -> dict:
-    return _grouped(column, year - 1, town_id, campaign_id, extra) if year is not None else {}
+    return grouped(column, year - 1, town_id, campaign_id, extra) if year is not None else {}
 
 
 def counter(venue) -> str:
@@ -110,7 +112,7 @@ def by_type(year: int | None, town_id: int | None = None, campaign_id: int | Non
     audience, materials, households, distinct places, and `reached` — the places reached (named
     places counted by name), households for 进家庭 — with the words for a sentence."""
     names = (func.count(func.distinct(Event.place_name)),)
-    found = _grouped(Event.venue_type_id, year, town_id, campaign_id, names)
+    found = grouped(Event.venue_type_id, year, town_id, campaign_id, names)
     previous = _previous(Event.venue_type_id, year, town_id, campaign_id)
     rows = []
     for venue in venue_types(active_only=False):
@@ -128,7 +130,7 @@ def by_type(year: int | None, town_id: int | None = None, campaign_id: int | Non
 
 def by_town(year: int | None, town_id: int | None = None, campaign_id: int | None = None) -> list[dict]:
     """Every active town (those without events too), then any inactive town with events, then 县本级."""
-    found = _grouped(Event.town_id, year, town_id, campaign_id)
+    found = grouped(Event.town_id, year, town_id, campaign_id)
     previous = _previous(Event.town_id, year, town_id, campaign_id)
     listed = [t for t in towns() if not town_id or t.id == town_id]
     names = {t.id: t.name for t in listed}
@@ -145,8 +147,8 @@ def by_town(year: int | None, town_id: int | None = None, campaign_id: int | Non
 
 def by_month(year: int, town_id: int | None = None) -> list[dict]:
     month = extract("month", Event.held_on)
-    found = {int(k): v for k, v in _grouped(month, year, town_id).items()}  # PostgreSQL's EXTRACT gives a numeric
-    previous = {int(k): v for k, v in _grouped(month, year - 1, town_id).items()}
+    found = {int(k): v for k, v in grouped(month, year, town_id).items()}  # PostgreSQL's EXTRACT gives a numeric
+    previous = {int(k): v for k, v in grouped(month, year - 1, town_id).items()}
     return [_row(f"{m}月", found.get(m), previous.get(m)) for m in range(1, 13)]
 
 
@@ -286,3 +288,14 @@ def figures_workbook(figs: dict) -> bytes:
                  figs["previous"]["events"]])
     rows.append(["说明", figs["sentence"], "", "", "", "", "", ""])
     return workbook_bytes(HEADERS, rows)
+
+
+SERIES_COLUMNS = {"month": lambda: month_of(Event.held_on), "town": lambda: Event.town_id,
+                  "industry": lambda: _place().industry}
+
+
+def series(by: str, period: Period, town_id: int | None = None) -> dict:
+    """For the dashboard's charts: month ('2026-03'), town id (None: 县本级) or the place's industry
+    (enterprises; None for other places) → {events, audience, households, materials, places}."""
+    return {key: {name: found[name] for name in MEASURES}
+            for key, found in grouped(SERIES_COLUMNS[by](), period, town_id).items()}

@@ -8,69 +8,19 @@ is the organization's town (乡镇/街道). Pass rate: enrollments who passed th
 an exam score.
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import case, extract, func, select
 
+from webapp.common.figures import Period
 from webapp.common.spreadsheets import workbook_bytes
-from webapp.common.time import local_today
-from webapp.errors import UserError
+from webapp.common.time import month_of
 from webapp.extensions import db
 from webapp.registry.models import INDUSTRIES, Organization, Person
 from webapp.registry.services import towns
 from webapp.training.models import POST_LABELS, Certificate, Course, Enrollment, EnrollmentStatus, TrainingSession
 
 NOT_GIVEN = "未填写"
-
-
-@dataclass(frozen=True)
-class Period:
-    first: date
-    last: date
-
-    @property
-    def label(self) -> str:
-        if self.first == date(self.first.year, 1, 1) and self.last == date(self.first.year, 12, 31):
-            return f"{self.first.year}年"
-        return f"{self.first.isoformat()} 至 {self.last.isoformat()}"
-
-    def months(self) -> list[tuple[int, int]]:
-        months, (year, month) = [], (self.first.year, self.first.month)
-        while (year, month) <= (self.last.year, self.last.month):
-            months.append((year, month))
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return months
-
-
-def _date(text: str, what: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"{what}“{text}”不是日期，请写成 2026-01-31") from None
-
-
-def period_from(args: Mapping[str, str], today: date | None = None) -> Period:
-    """?from=&to= (dates) or ?year= (default this year); a Chinese message for anything wrong."""
-    today = today or local_today()
-    first, last = (args.get("from") or "").strip(), (args.get("to") or "").strip()
-    if first or last:
-        if not (first and last):
-            raise UserError("请同时填写开始日期和结束日期")
-        period = Period(_date(first, "开始日期"), _date(last, "结束日期"))
-        if period.last < period.first:
-            raise UserError("结束日期不能早于开始日期")
-        if (period.last - period.first).days > 366 * 10:
-            raise UserError("统计期间不能超过 10 年")
-        return period
-    year_text = (args.get("year") or "").strip()
-    if not year_text:
-        return Period(date(today.year, 1, 1), date(today.year, 12, 31))
-    if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
-        raise UserError(f"年份“{year_text}”不正确")
-    year = int(year_text)
-    return Period(date(year, 1, 1), date(year, 12, 31))
 
 
 @dataclass
@@ -149,8 +99,45 @@ def _table(trained_key, certified_key, period, town_id, label_of) -> dict:
     return rows
 
 
+def _post_labels() -> dict[str, str]:
+    return {p.value: label for p, label in POST_LABELS.items()}
+
+
+def by_post(period: Period, town_id: int | None = None) -> list[Row]:
+    """Every post (主要负责人, 安全生产管理人员, 特种作业人员), trained and certified — two queries."""
+    labels = _post_labels()
+    found = _table(Course.post, Certificate.post, period, town_id, lambda k: labels.get(k, k))
+    return [found.get(label) or Row(label) for label in labels.values()] + \
+        [row for key, row in found.items() if key not in labels.values()]
+
+
+def total(rows: list[Row]) -> Row:
+    out = Row("合计")
+    for r in rows:
+        out.trained += r.trained
+        out.certified += r.certified
+        out.examined += r.examined
+        out.passed += r.passed
+    return out
+
+
+SERIES_KEYS = {
+    "month": lambda: (month_of(TrainingSession.starts_on), month_of(Certificate.issued_on)),
+    "town": lambda: (Organization.town_id, Organization.town_id),
+    "industry": lambda: (Organization.industry, Organization.industry),
+}
+
+
+def series(by: str, period: Period, town_id: int | None = None) -> dict:
+    """For the dashboard's charts: month ('2026-03', of the session's start or the certificate's
+    issue), town id or industry (None: not given) → {trained, certified}."""
+    trained_key, certified_key = SERIES_KEYS[by]()
+    rows = _table(trained_key, certified_key, period, town_id, lambda k: k)
+    return {key: {"trained": row.trained, "certified": row.certified} for key, row in rows.items()}
+
+
 def figures(period: Period, town_id: int | None = None) -> Figures:
-    post_labels = {p.value: label for p, label in POST_LABELS.items()}
+    post_labels = _post_labels()
     by_post = _table(Course.post, Certificate.post, period, town_id, lambda k: post_labels.get(k, k))
     by_industry = _table(Organization.industry, Organization.industry, period, town_id, lambda k: k or NOT_GIVEN)
     town_names = {t.id: t.name for t in towns()}
@@ -176,13 +163,7 @@ def figures(period: Period, town_id: int | None = None) -> Figures:
         "乡镇（街道）": ordered(by_town, town_labels, True),
         "月份": ordered(by_month, [f"{y}年{m}月" for y, m in period.months()], True),
     }
-    total = Row("合计")
-    for r in tables["岗位"]:
-        total.trained += r.trained
-        total.certified += r.certified
-        total.examined += r.examined
-        total.passed += r.passed
-    return Figures(period, town_id, total, tables)
+    return Figures(period, town_id, total(tables["岗位"]), tables)
 
 
 def figures_workbook(figs: Figures) -> bytes:

@@ -4,6 +4,7 @@ enrollment into a refresher session, and the training figures."""
 from flask import flash, redirect, render_template, request, url_for
 
 from webapp.auth.permissions import can, require
+from webapp.common.figures import period_from
 from webapp.common.ids import as_id
 from webapp.common.spreadsheets import xlsx_response
 from webapp.common.time import local_today
@@ -64,10 +65,10 @@ def renewals_enroll():
 def figures():
     error = None
     try:
-        period = training_figures.period_from(request.args)
+        period = period_from(request.args)
     except UserError as exc:
         error = exc.message
-        period = training_figures.period_from({})
+        period = period_from({})
     town_id = as_id(request.args.get("town"))
     figs = training_figures.figures(period, town_id)
     if request.args.get("format") == "xlsx" and error is None:
