@@ -70,6 +70,7 @@ class Defaults:
     PDFTOPPM_PATH = None  # poppler-utils, for the page-1 preview; None = pdftoppm on PATH
     # One conversion, including the wait for the one-at-a-time lock; then its process group is killed.
     PDF_TIMEOUT_SECONDS = 120
+    PDF_LOCK_FILE = None  # the one-at-a-time lock; None = soffice.lock in the instance folder
 
     # Shipped .docx templates (doc_templates/ in the repository); registered on first use.
     DOC_TEMPLATES_DIR = None

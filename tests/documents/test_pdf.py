@@ -46,6 +46,16 @@ def pdftoppm() -> str:
     return _require(pdf.pdftoppm_path(), "pdftoppm", "poppler-utils")
 
 
+@pytest.fixture
+def make_app(make_app, tmp_path):
+    """Apps whose conversions take a lock of their own: under pytest-xdist, real conversions in
+    other test processes hold the instance folder's, and a stand-in's timings would include them."""
+    def build(**overrides):
+        return make_app(**({"PDF_LOCK_FILE": str(tmp_path / "soffice.lock")} | overrides))
+
+    return build
+
+
 @pytest.fixture(autouse=True)
 def private_tempdir(tmp_path, monkeypatch) -> Path:
     """Work folders (and, without an app, the lock file) go under this test's own temp folder, so a

@@ -103,10 +103,11 @@ def timeout_seconds() -> float:
 
 
 def lock_path() -> Path:
-    """The machine-wide lock file: in the instance folder, or the temp folder without an app
+    """The machine-wide lock file: PDF_LOCK_FILE, else in the instance folder, or the temp folder without an app
     (the user id in the name, because another user's file there could not be opened)."""
     if has_app_context():
-        return Path(current_app.instance_path) / _LOCK_NAME
+        configured = current_app.config.get("PDF_LOCK_FILE")
+        return Path(configured) if configured else Path(current_app.instance_path) / _LOCK_NAME
     return Path(tempfile.gettempdir()) / f"webapp-{os.getuid()}-{_LOCK_NAME}"
 
 
