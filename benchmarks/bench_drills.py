@@ -118,40 +118,28 @@ def write_plans(rng: random.Random, orgs: list, user_id: int, today) -> dict[int
     return by_org
 
 
-def setup(args, rng: random.Random) -> tuple[int, dict]:
-    """The registry, the officer, the plans and the drills (not timed). Returns the recorded
-    drill's id and counts."""
-    from sqlalchemy import func, select
+def drill_items(writer, rng: random.Random, orgs: list, plans_of: dict[int, list], count: int, years: int) -> list:
+    """`count` drills of the units (mostly enterprises, then schools, villages …) on days spread
+    over `years` years before today, about 3 % still ahead, each linked to one of its unit's plans
+    in force for the most part; built by the drills demo's writer, in date order, for writer.bulk()."""
+    from sqlalchemy import select
 
-    from webapp.auth import services as auth
-    from webapp.auth.permissions import Role
-    from webapp.common.time import local_today
     from webapp.drills import demo
-    from webapp.drills.models import Drill, DrillEvaluation, DrillProblem, DrillStep
     from webapp.extensions import db
     from webapp.plans.models import Plan, PlanStatus
-    from webapp.registry import demo as registry_demo
-    from webapp.registry.models import Organization, OrgKind
+    from webapp.registry.models import OrgKind
 
-    today = local_today()
-    registry_demo.seed(rng)
-    bureau = db.session.scalar(select(Organization).where(Organization.name == "云溪县应急管理局"))
-    officer = auth.create_user(OFFICER, "演练管理员 王磊", PASSWORD, [Role.DRILL], bureau.id if bureau else None)
-    db.session.commit()
-    orgs = list(db.session.scalars(select(Organization).order_by(Organization.id)))
-    plans_of = write_plans(rng, orgs, officer.id, today)
-    db.session.commit()
+    today = writer.today
     plans = {p.id: p for p in db.session.scalars(select(Plan))}
 
-    writer = demo.Writer(rng, today, officer, orgs, files=False)
     weights = {OrgKind.ENTERPRISE: 70, OrgKind.SCHOOL: 12, OrgKind.VILLAGE: 7, OrgKind.COMMUNITY: 4, OrgKind.TOWN: 4,
                OrgKind.STREET: 1, OrgKind.DEPARTMENT: 2}
     pools = {kind: [o for o in orgs if o.kind == kind] for kind in weights}
     kinds = list(weights)
     hill = set(demo.HILL_TOWNS)
-    span = args.years * 365
+    span = years * 365
     items = []
-    for n in range(args.drills):
+    for n in range(count):
         kind = rng.choices(kinds, [weights[k] for k in kinds])[0]
         org = rng.choice(pools[kind])
         day = today + timedelta(days=rng.randint(1, 120)) if rng.random() < 0.03 else today - timedelta(
@@ -178,6 +166,34 @@ def setup(args, rng: random.Random) -> tuple[int, dict]:
             scenario = topic.scenario
         items.append(writer.item(series, scenario, day))
     items.sort(key=lambda i: (i.day, i.org.id))
+    return items
+
+
+def setup(args, rng: random.Random) -> tuple[int, dict]:
+    """The registry, the officer, the plans and the drills (not timed). Returns the recorded
+    drill's id and counts."""
+    from sqlalchemy import func, select
+
+    from webapp.auth import services as auth
+    from webapp.auth.permissions import Role
+    from webapp.common.time import local_today
+    from webapp.drills import demo
+    from webapp.drills.models import Drill, DrillEvaluation, DrillProblem, DrillStep
+    from webapp.extensions import db
+    from webapp.plans.models import Plan, PlanStatus
+    from webapp.registry import demo as registry_demo
+    from webapp.registry.models import Organization
+
+    today = local_today()
+    registry_demo.seed(rng)
+    bureau = db.session.scalar(select(Organization).where(Organization.name == "云溪县应急管理局"))
+    officer = auth.create_user(OFFICER, "演练管理员 王磊", PASSWORD, [Role.DRILL], bureau.id if bureau else None)
+    db.session.commit()
+    orgs = list(db.session.scalars(select(Organization).order_by(Organization.id)))
+    plans_of = write_plans(rng, orgs, officer.id, today)
+    db.session.commit()
+    writer = demo.Writer(rng, today, officer, orgs, files=False)
+    items = drill_items(writer, rng, orgs, plans_of, args.drills, args.years)
     recorded = next(i for i in reversed(items) if i.held and i.plans and i.form_org == "field"
                     and i.plans[0].status in (PlanStatus.FILED.value, PlanStatus.PUBLISHED.value)
                     and (today - i.day).days >= 2)

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -50,6 +51,8 @@ class month_of(ColumnElement):
 
     inherit_cache = True
     type = String()
+    # what SQLAlchemy's statement cache compares, so statements using it are compiled once
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement), ("utc", InternalTraversal.dp_boolean)]
 
     def __init__(self, column, utc: bool = False):
         self.column = column

@@ -62,7 +62,10 @@ drill_plans = Table(
 
 class Drill(db.Model):
     __tablename__ = "drills"
-    __table_args__ = (Index("ix_drills_status_held", "status", "held_on"),)
+    # Figures read held drills of a period: this index holds every column they count or group by,
+    # so they never read the drill rows themselves (long texts: scenario, measures, units …).
+    __table_args__ = (Index("ix_drills_held_figures", "status", "held_on", "town_id", "industry", "organization_id",
+                            "form_org", "form_content", "participants", "participant_units"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200), index=True)

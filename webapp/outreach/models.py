@@ -75,7 +75,10 @@ MATERIAL_KINDS = ("宣传册", "宣传单", "海报", "宣传品（扇子、环�
 
 class Event(db.Model):
     __tablename__ = "outreach_events"
-    __table_args__ = (Index("ix_outreach_events_held_type", "held_on", "venue_type_id"),)
+    # Figures read the events of a period: this index holds every column they count or group by
+    # (the dashboard, the figures page, coverage), so they never read the event rows themselves.
+    __table_args__ = (Index("ix_outreach_events_held_figures", "held_on", "venue_type_id", "town_id", "place_id",
+                            "audience", "households", "materials_total"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("outreach_campaigns.id"), index=True)

@@ -34,8 +34,11 @@ def _dated(measure: str):
 def _query(measure: str, period: Period, town_id: int | None, *columns):
     column, conditions, utc = _dated(measure)
     first, last = utc_bounds(period.first, period.last) if utc else (period.first, period.last)
-    query = select(*columns, func.count(func.distinct(Plan.id))).select_from(Plan) \
-        .join(Organization, Organization.id == Plan.organization_id)
+    query = select(*columns, func.count(func.distinct(Plan.id))).select_from(Plan)
+    if town_id or any(getattr(c, "table", None) is Organization.__table__ for c in columns):
+        # only when the town or the key needs it: every plan has its owner (a required foreign
+        # key), so the counts are the same without the join
+        query = query.join(Organization, Organization.id == Plan.organization_id)
     if utc:
         query = query.join(StatusChange, StatusChange.plan_id == Plan.id)
         conditions = [*conditions, column >= first, column < last]
@@ -47,8 +50,11 @@ def _query(measure: str, period: Period, town_id: int | None, *columns):
 
 
 def totals(period: Period, town_id: int | None = None) -> dict:
-    """Plans issued, filed, returned for revision and revised in the period: four counts."""
-    return {measure: int(db.session.scalar(_query(measure, period, town_id)[0]) or 0) for measure in MEASURES}
+    """Plans issued, filed, returned for revision and revised in the period: four counts, in one
+    statement (each count a subquery: one round trip instead of four)."""
+    counts = [_query(measure, period, town_id)[0].scalar_subquery() for measure in MEASURES]
+    row = db.session.execute(select(*counts)).one()
+    return {measure: int(value or 0) for measure, value in zip(MEASURES, row, strict=True)}
 
 
 def series(by: str, period: Period, town_id: int | None = None) -> dict:

@@ -90,8 +90,8 @@ class Plan(db.Model):
     responsible_person: Mapped[str] = mapped_column(String(64), default="")
     responsible_phone: Mapped[str] = mapped_column(String(24), default="")
     status: Mapped[str] = mapped_column(String(16), default=PlanStatus.DRAFT.value, index=True)
-    issued_on: Mapped[date | None]  # 发布日期
-    filed_on: Mapped[date | None]  # 备案日期
+    issued_on: Mapped[date | None] = mapped_column(index=True)  # 发布日期
+    filed_on: Mapped[date | None] = mapped_column(index=True)  # 备案日期
     filing_number: Mapped[str | None] = mapped_column(String(64), unique=True)
     next_evaluation_on: Mapped[date | None]  # from the evaluation cycle (PLAN_EVALUATION_YEARS)
     version_number: Mapped[int] = mapped_column(default=0)  # the latest PlanVersion.number
@@ -236,6 +236,8 @@ class RevisionRequest(db.Model):
 
 class StatusChange(db.Model):
     __tablename__ = "plan_status_changes"
+    # figures: plans returned for revision or revised in a period, from the index alone
+    __table_args__ = (Index("ix_plan_status_changes_to", "to_status", "created_at", "from_status", "plan_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)

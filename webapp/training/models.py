@@ -155,6 +155,8 @@ class Enrollment(db.Model):
         # One row per person and session: enrolling twice meets here, whatever the path.
         UniqueConstraint("session_id", "person_id", name="uq_training_enrollments_session_person"),
         Index("ix_training_enrollments_session_status", "session_id", "status", "queued_at"),
+        # figures (trained, examined, passed per session) from the index alone
+        Index("ix_training_enrollments_figures", "session_id", "status", "person_id", "exam_score", "exam_passed"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -221,6 +223,7 @@ class Certificate(db.Model):
     __table_args__ = (
         UniqueConstraint("year", "sequence", name="uq_training_certificates_year_sequence"),
         Index("ix_training_certificates_expiry", "status", "expires_on"),
+        Index("ix_training_certificates_issued", "issued_on", "post", "person_id"),  # figures: certified per period
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -237,7 +240,7 @@ class Certificate(db.Model):
     operation_category_id: Mapped[int | None] = mapped_column(ForeignKey("operation_categories.id"))
     hours: Mapped[float]
     score: Mapped[float]
-    issued_on: Mapped[date] = mapped_column(index=True)
+    issued_on: Mapped[date]
     expires_on: Mapped[date]
     review_due_on: Mapped[date | None] = mapped_column(index=True)  # special operations: every 3 years
     status: Mapped[str] = mapped_column(String(16), default=CertificateStatus.VALID.value)
