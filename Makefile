@@ -20,7 +20,7 @@ run: install
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # Tests run on every core (pytest-xdist); PYTEST_ARGS="-n 0 tests/drills" runs a part in one process.
-PYTEST_ARGS ?= -n auto
+PYTEST_ARGS ?= -n auto --dist loadgroup
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

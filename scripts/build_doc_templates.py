@@ -1295,6 +1295,128 @@ def build_outreach_summary(path: Path) -> None:
     end_paragraph(doc, st)
     save(doc, path)
 
+
+# ---------------------------------------------------------------------------------------------
+# 年度应急管理工作数据汇总: a year's figures, like the data annex of a bureau's annual report.
+
+def _summary_table(doc, st: Style, cells: Style, title: str, headers: list[str], widths: list[float],
+                   loop: str, values: list[str]):
+    """A table title, a header row and a {%tr for %} row; the first column left, the numbers centred."""
+    para(doc, title, st=st, font=HEITI, size=XIAOSI, align="center", line=None, before=6, after=4, keep_next=True)
+    tbl = table(doc, widths, 4)
+    row_props(tbl.rows[0], height_mm=8, header=True)
+    for column, text in enumerate(headers):
+        label_cell(tbl.cell(0, column), text, cells)
+    loop_rows(tbl, 1, loop, [(text, "center" if column else None) for column, text in enumerate(values)],
+              [(i, i) for i in range(len(values))], cells, height=7)
+    return tbl
+
+
+def _summary_charts(doc, st: Style, section: str):
+    """The charts that go with a section, each centred with its caption under it."""
+    tag(doc, f"{{%p for c in (charts or []) if c.section == '{section}' %}}", st)
+    para(doc, "{{ c.image }}", st=st, align="center", line=None, before=8, keep_next=True)
+    para(doc, "{{ c.caption }}", st=st, font=HEITI, size=WUHAO, align="center", line=None, before=3, after=6)
+    tag(doc, "{%p endfor %}", st)
+
+
+def build_annual_summary(path: Path) -> None:
+    st = Style(FANGSONG, XIAOSI)
+    cells = Style(FANGSONG, WUHAO)  # tables of up to seven columns in the 156 mm text block
+    doc = form_document("年度应急管理工作数据汇总", st)
+    para(doc, "{{ title }}", st=st, font=XBS, size=ERHAO, align="center", line=None, after=6)
+    para(doc, "（{{ period }}）", st=st, font=KAITI, size=SANHAO, align="center", line=None, after=12)
+    heading = {"st": st, "font": HEITI, "size": SIHAO, "before": 12, "after": 6, "keep_next": True}
+    body = {"st": st, "size": SIHAO, "indent_chars": 2, "line": 26}
+    this, last = "{{ year }}年", "{{ year - 1 }}年"
+
+    def sentences(name: str, item: str = "{{ s }}"):
+        tag(doc, f"{{%p for s in {name} %}}", st)
+        para(doc, item, **body)
+        tag(doc, "{%p endfor %}", st)
+
+    para(doc, "现将{{ scope }}{{ period }}应急预案、应急演练、安全宣传“五进”、三项岗位人员培训和知识竞赛工作的"
+              "主要数据汇总如下。", **body)
+
+    para(doc, "一、应急预案", **heading)
+    sentences("plans")
+    _summary_table(doc, st, cells, "应急预案发布、备案和修订情况", ["项目", this, last, "同比"], [56, 30, 30, 40],
+                   "{%tr for r in plan_rows %}", ["{{ r.label }}", "{{ r.value }}", "{{ r.previous }}", "{{ r.change }}"])
+
+    para(doc, "二、应急演练", **heading)
+    sentences("drills")
+    drill_values = ["{{ r.label }}", "{{ r.drills }}", "{{ r.participants }}", "{{ r.previous }}", "{{ r.change }}"]
+    drill_widths = [36, 24, 28, 32, 36]
+    _summary_table(doc, st, cells, "应急演练分形式情况", ["演练形式", "演练次数", "参演人次", f"{last}演练次数", "同比"],
+                   drill_widths, "{%tr for r in drill_forms %}", drill_values)
+    tag(doc, "{%p if drill_towns %}", st)
+    _summary_table(doc, st, cells, "应急演练分乡镇（街道）情况",
+                   ["乡镇（街道）", "演练次数", "参演人次", f"{last}演练次数", "同比"], drill_widths,
+                   "{%tr for r in drill_towns %}", drill_values)
+    tag(doc, "{%p endif %}", st)
+
+    para(doc, "三、安全宣传“五进”", **heading)
+    sentences("outreach")
+    outreach_values = ["{{ r.label }}", "{{ r.events }}", "{{ r.audience }}", "{{ r.places }}", "{{ r.materials }}",
+                       "{{ r.previous }}", "{{ r.change }}"]
+    outreach_widths = [24, 18, 22, 20, 22, 20, 30]
+    outreach_headers = ["活动场次", "受众人次", "覆盖地点", "发放资料（份）", f"{last}场次", "同比"]
+    _summary_table(doc, st, cells, "安全宣传“五进”分场所情况", ["宣传场所", *outreach_headers], outreach_widths,
+                   "{%tr for r in outreach_types %}", outreach_values)
+    tag(doc, "{%p if outreach_towns %}", st)
+    _summary_table(doc, st, cells, "安全宣传“五进”分乡镇（街道）情况", ["乡镇（街道）", *outreach_headers],
+                   outreach_widths, "{%tr for r in outreach_towns %}", outreach_values)
+    tag(doc, "{%p endif %}", st)
+    _summary_charts(doc, st, "outreach")
+
+    para(doc, "四、三项岗位人员培训", **heading)
+    sentences("training")
+    para(doc, "三项岗位人员分岗位培训和取证情况", st=st, font=HEITI, size=XIAOSI, align="center", line=None, before=6,
+         after=4, keep_next=True)
+    posts = table(doc, [48, 27, 27, 27, 27], 5)
+    for index in (0, 1):
+        row_props(posts.rows[index], height_mm=7, header=True)
+    label_cell(posts.cell(0, 0).merge(posts.cell(1, 0)), "岗位类别", cells)
+    label_cell(merge(posts, 0, 1, 2), "参训（人次）", cells)
+    label_cell(merge(posts, 0, 3, 4), "取证（人）", cells)
+    for column, text in enumerate((this, last, this, last), 1):
+        label_cell(posts.cell(1, column), text, cells)
+    loop_rows(posts, 2, "{%tr for r in training_rows %}",
+              [("{{ r.label }}", None), ("{{ r.trained }}", "center"), ("{{ r.previous_trained }}", "center"),
+               ("{{ r.certified }}", "center"), ("{{ r.previous_certified }}", "center")],
+              [(i, i) for i in range(5)], cells, height=7)
+    _summary_charts(doc, st, "training")
+
+    para(doc, "五、知识竞赛", **heading)
+    sentences("quiz")
+    _summary_table(doc, st, cells, "知识竞赛情况", ["项目", this, last, "同比"], [56, 30, 30, 40],
+                   "{%tr for r in quiz_rows %}", ["{{ r.label }}", "{{ r.value }}", "{{ r.previous }}", "{{ r.change }}"])
+
+    para(doc, "六、数据说明", **heading)
+    # the last note keeps with the signature, so the signature never stands alone on a page
+    tag(doc, "{%p for s in notes %}", st)
+    tag(doc, "{%p if not loop.last %}", st)
+    para(doc, "{{ loop.index }}. {{ s }}", **body)
+    tag(doc, "{%p else %}", st)
+    para(doc, "{{ loop.index }}. {{ s }}", **body, keep_next=True)
+    tag(doc, "{%p endif %}", st)
+    tag(doc, "{%p endfor %}", st)
+
+    # signed by the bureau, the signer centred over the date at the lower right (no seal: a
+    # compilation of figures, not an issued document)
+    para(doc, "", st=st, size=SIHAO, line=None, after=6, keep_next=True)
+    sign = Style(FANGSONG, SIHAO)
+    right = 70 + 2 * SIHAO * 25.4 / 72
+    layout = table(doc, [FORM_WIDTH - right, right], 1, grid=False)
+    row_props(layout.rows[0], cant_split=True)
+    cell = layout.cell(0, 1)
+    cell_props(cell, valign="bottom")
+    fill_cell(cell, "{{ issuer }}", st=sign, align="center", right_chars=2)
+    para(cell, "{{ date|cn_date }}", st=sign, line=None, align="center", right_chars=2)
+    end_paragraph(doc, st)
+    save(doc, path)
+
+
 BUILDERS: dict[str, Callable[[Path], None]] = {
     "notice.docx": build_notice,
     "training_certificate.docx": build_training_certificate,
@@ -1307,6 +1429,7 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "plan_review.docx": build_plan_review,
     "plan_filing.docx": build_plan_filing,
     "outreach_summary.docx": build_outreach_summary,
+    "annual_summary.docx": build_annual_summary,
 }
 
 

@@ -6,7 +6,8 @@ Builds the app on a throw-away SQLite database (schema by the migrations, demo d
 `flask seed-demo`), serves it on 127.0.0.1 at a random port, logs in as admin with Debian's
 Chromium (/usr/bin/chromium, driven by Playwright; no browser is downloaded) and saves:
 
-    docs/screenshots/dashboard.png      /dashboard, 1366x900, full page
+    docs/screenshots/dashboard.png      /dashboard, 1366x900, full page (due items, figures, charts)
+    docs/screenshots/dashboard-phone.png    the top of /dashboard on a 390x844 phone
     docs/screenshots/org-list.png       /registry/orgs?kind=enterprise, 1366x900, full page
     docs/screenshots/people-phone.png   /registry/people on a 390x844 phone
     docs/screenshots/quiz-detail.png    the demo competition's page (QR code, rankings), 1366x900
@@ -112,6 +113,7 @@ def shoot(base_url: str, targets: dict) -> list[Path]:
             for path, name in pages:
                 page.goto(path)
                 page.wait_for_load_state("networkidle")
+                page.wait_for_timeout(1500)  # Chart.js draws its charts with a short animation
                 page.screenshot(path=str(OUT / name), full_page=True)
                 saved.append(OUT / name)
 
@@ -154,6 +156,10 @@ def shoot(base_url: str, targets: dict) -> list[Path]:
                 base_url=base_url, locale="zh-CN", storage_state=desktop.storage_state(), **PHONE
             )
             page = phone.new_page()
+            page.goto("/dashboard")
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(OUT / "dashboard-phone.png"), full_page=False)
+            saved.append(OUT / "dashboard-phone.png")
             page.goto("/registry/people")
             expect(page.get_by_test_id("people-table")).to_be_visible()
             page.wait_for_load_state("networkidle")

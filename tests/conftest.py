@@ -89,8 +89,19 @@ def reset_schema() -> None:
                 tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
                 conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
                 return
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         _rebuilt_once = True
+        rebuild_schema()
+    else:
+        db.create_all()  # a new SQLite file for each test
+
+
+def rebuild_schema() -> None:
+    """Drop everything and create the models' tables (a database of its own, e.g. the demo county's)."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    else:
+        db.drop_all()
     db.create_all()
 
 

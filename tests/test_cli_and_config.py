@@ -1,50 +1,11 @@
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests.conftest import dispose
 from webapp import create_app
 from webapp.auth.models import User
 from webapp.auth.permissions import Role
 from webapp.extensions import db
-from webapp.quiz.models import Attempt, Question, Quiz
-from webapp.registry.models import INDUSTRIES, Organization, OrgKind, Person
-
-
-def _count(model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def test_seed_demo_builds_a_realistic_county_once(app):
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    assert "admin" in result.output and "lingdao" in result.output
-    towns = _count(Organization, Organization.kind.in_([OrgKind.TOWN.value, OrgKind.STREET.value]))
-    assert towns >= 10
-    assert _count(Organization, Organization.kind.in_([OrgKind.VILLAGE.value, OrgKind.COMMUNITY.value])) >= 100
-    assert _count(Organization, Organization.kind == OrgKind.SCHOOL.value) >= 50
-    assert _count(Organization, Organization.kind == OrgKind.ENTERPRISE.value) >= 300
-    industries = db.session.scalars(select(Organization.industry).distinct().where(Organization.industry.is_not(None))).all()
-    assert set(industries) <= set(INDUSTRIES) and len(industries) >= 15
-    assert _count(Person) >= 2000
-    roles = {r for u in db.session.scalars(select(User)) for r in u.role_set}
-    assert roles == set(Role)
-    # every seeded person's ID number passes its checksum, every org sits in a town
-    assert all(p.birth_date for p in db.session.scalars(select(Person).limit(200)))
-    assert _count(Organization, Organization.town_id.is_(None), Organization.kind.in_(["village", "enterprise", "school"])) == 0
-
-    # the shipped question banks and a competition under way, with participants from the county
-    assert _count(Question) >= 300
-    competition = db.session.scalar(select(Quiz).where(Quiz.kind == "competition"))
-    assert _count(Quiz, Quiz.kind == "competition") == 1
-    assert _count(Attempt, Attempt.quiz_id == competition.id, Attempt.status == "submitted") == 400
-
-    before = (_count(Organization), _count(Person), _count(User), _count(Question), _count(Attempt))
-    again = runner.invoke(args=["seed-demo"])
-    assert again.exit_code == 0 and "已存在" in again.output
-    assert (_count(Organization), _count(Person), _count(User), _count(Question), _count(Attempt)) == before
-    skipped = runner.invoke(args=["seed-demo", "--if-empty"])
-    assert "跳过" in skipped.output
 
 
 def test_create_user_command(app):

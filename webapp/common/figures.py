@@ -48,6 +48,11 @@ class Period:
         """The same days a year earlier, for 同比 (29 February becomes the 28th)."""
         return Period(_year_earlier(self.first), _year_earlier(self.last))
 
+    @property
+    def against(self) -> str:
+        """What the previous period is called in a comparison: 上年, or 上年同期 for a span of days."""
+        return "上年" if self.whole_year else "上年同期"
+
     def words(self, today: date | None = None) -> str:
         """The period in a report sentence: 2025年全年, 2026年1月1日至12月1日 (a year under way),
         or 2026年3月1日至2026年6月30日."""
@@ -109,15 +114,16 @@ def period_words(year: int, today: date | None = None) -> str:
     return f"{year}年" + (f"1月1日至{today.month}月{today.day}日" if year == today.year else "全年")
 
 
-def change(current: int, previous: int, unit: str) -> str:
-    """较上年（822 次）增加 21 次（+2.6%）: the change against the previous year."""
+def change(current: int, previous: int, unit: str, against: str = "上年") -> str:
+    """较上年（822 次）增加 21 次（+2.6%）: the change against the previous year (against="上年同期"
+    for a span of days compared with the same days a year earlier)."""
     if not previous:
-        return "上年无记录" if not current else "上年无记录，无法比较"
+        return f"{against}无记录" if not current else f"{against}无记录，无法比较"
     diff = current - previous
     if diff == 0:
-        return f"与上年持平（{previous:,} {unit}）"
+        return f"与{against}持平（{previous:,} {unit}）"
     word = "增加" if diff > 0 else "减少"
-    return f"较上年（{previous:,} {unit}）{word} {abs(diff):,} {unit}（{diff / previous * 100:+.1f}%）"
+    return f"较{against}（{previous:,} {unit}）{word} {abs(diff):,} {unit}（{diff / previous * 100:+.1f}%）"
 
 
 def town_name(town_id: int | None) -> str | None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from webapp.common.figures import Period, change
+from webapp.common.time import local_today
 from webapp.drills import figures as drill_figures
 from webapp.outreach import figures as outreach_figures
 from webapp.plans import figures as plan_figures
@@ -32,10 +33,11 @@ class Figure:
     unit: str
     value: int
     previous: int
+    against: str = "上年"  # 上年同期 for a span of days
 
     @property
     def change(self) -> str:
-        return change(self.value, self.previous, self.unit)
+        return change(self.value, self.previous, self.unit, self.against)
 
     @property
     def delta(self) -> int:
@@ -50,28 +52,30 @@ class Group:
     title: str
     figures: list[Figure]
     rows: list[dict] = field(default_factory=list)  # a small table (training: per post)
+    totals: dict = field(default_factory=dict)  # the module's totals as it gave them (for its sentence)
 
     def __getitem__(self, measure: str) -> Figure:
         return next(f for f in self.figures if f.key == f"{self.key}.{measure}")
 
 
-def _group(key: str, title: str, now: dict, before: dict, measures: list[tuple[str, str, str]]) -> Group:
-    return Group(key, title, [Figure(f"{key}.{name}", label, unit, int(now[name]), int(before[name]))
-                              for name, label, unit in measures])
+def _group(key: str, title: str, now: dict, before: dict, measures: list[tuple[str, str, str]],
+           period: Period) -> Group:
+    return Group(key, title, [Figure(f"{key}.{name}", label, unit, int(now[name]), int(before[name]), period.against)
+                              for name, label, unit in measures], totals=now)
 
 
 def drills(period: Period, town_id: int | None) -> Group:
     return _group("drills", "应急演练", drill_figures.totals(period, town_id),
                   drill_figures.totals(period.previous(), town_id),
                   [("drills", "演练次数", "次"), ("participants", "参演人次", "人次"), ("field", "实战演练", "次"),
-                   ("tabletop", "桌面演练", "次")])
+                   ("tabletop", "桌面演练", "次")], period)
 
 
 def outreach(period: Period, town_id: int | None) -> Group:
     return _group("outreach", "安全宣传“五进”", outreach_figures.totals(period, town_id),
                   outreach_figures.totals(period.previous(), town_id),
                   [("events", "宣传活动", "场"), ("audience", "受众", "人次"), ("materials", "发放资料和物品", "份"),
-                   ("places", "覆盖场所", "个")])
+                   ("places", "覆盖场所", "个")], period)
 
 
 def training(period: Period, town_id: int | None) -> Group:
@@ -81,7 +85,7 @@ def training(period: Period, town_id: int | None) -> Group:
     group = _group("training", "三项岗位人员培训",
                    {"trained": now_total.trained, "certified": now_total.certified},
                    {"trained": before_total.trained, "certified": before_total.certified},
-                   [("trained", "参训", "人次"), ("certified", "取证", "人")])
+                   [("trained", "参训", "人次"), ("certified", "取证", "人")], period)
     previous = {r.label: r for r in before}
     group.rows = [{"label": r.label, "trained": r.trained, "certified": r.certified,
                    "previous_trained": previous[r.label].trained if r.label in previous else 0,
@@ -94,14 +98,14 @@ def quiz(period: Period, town_id: int | None) -> Group:
     return _group("quiz", "知识竞赛", quiz_figures.totals(period, town_id),
                   quiz_figures.totals(period.previous(), town_id),
                   [("competitions", "网上竞赛", "场"), ("participants", "参赛", "人次"), ("contests", "现场竞赛", "场"),
-                   ("teams", "参赛队伍", "支")])
+                   ("teams", "参赛队伍", "支")], period)
 
 
 def plans(period: Period, town_id: int | None) -> Group:
     return _group("plans", "应急预案", plan_figures.totals(period, town_id),
                   plan_figures.totals(period.previous(), town_id),
                   [("issued", "发布", "部"), ("filed", "备案", "部"), ("revision_requested", "提出修订", "部"),
-                   ("revised", "完成修订", "部")])
+                   ("revised", "完成修订", "部")], period)
 
 
 def overview(period: Period, town_id: int | None = None) -> list[Group]:
@@ -132,8 +136,11 @@ class Chart:
         return [(label, [d["data"][i] for d in self.datasets]) for i, label in enumerate(self.labels)]
 
 
-def _month_labels(period: Period) -> tuple[list[str], list[str]]:
-    keys = [f"{y}-{m:02d}" for y, m in period.months()]
+def _month_labels(period: Period, today: date | None = None) -> tuple[list[str], list[str]]:
+    """The period's months up to this one: a year under way has no months ahead drawn as zeros."""
+    now = today or local_today()
+    keys = [f"{y}-{m:02d}" for y, m in period.months() if (y, m) <= (now.year, now.month)] \
+        or [f"{period.first.year}-{period.first.month:02d}"]
     one_year = len({y for y, _ in period.months()}) == 1
     return keys, [f"{int(k[5:])}月" if one_year else f"{k[:4]}年{int(k[5:])}月" for k in keys]
 

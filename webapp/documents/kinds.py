@@ -545,3 +545,160 @@ _kind(
         "seal": Seal.sample(),
     },
 )
+
+
+def _sample_chart(series: list[list[int]], width_mm: float = 150) -> Picture:
+    """Plain bars (no text) standing in for a chart of the annual summary in previews; the real
+    ones are drawn by dashboard.chart_images."""
+    width, height, colours = 1000, 420, ((31, 78, 121), (224, 123, 0), (106, 153, 78))
+    image = PILImage.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    draw.line((60, 20, 60, 380, 980, 380), fill=(60, 60, 60), width=2)
+    top = max(max(values) for values in series) or 1
+    slot = 900 / len(series[0])
+    bar = slot * 0.8 / len(series)
+    for index, values in enumerate(series):
+        for position, value in enumerate(values):
+            left = 70 + position * slot + index * bar
+            draw.rectangle((left, 380 - value / top * 340, left + bar - 2, 380), fill=colours[index % len(colours)])
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return Picture(out.getvalue(), width_mm=width_mm, what="统计图")
+
+
+# 年度应急管理工作数据汇总: a year's figures of the county or of one town (webapp/dashboard/summary.py),
+# like the data annex of a bureau's annual report — a sentence and a table per line of work, each
+# against the year before (同比), charts as pictures placed with their section, and how each figure
+# is counted. Tables by town are for the county's summary only (drill_towns, outreach_towns).
+_kind(
+    "annual_summary", "年度应急管理工作数据汇总", "annual_summary.docx",
+    (
+        Field("title", "标题"),  # 2025年应急管理工作数据汇总 / 城关镇2025年应急管理工作数据汇总
+        Field("year", "年度", "number"),  # the tables' column headers: 2025年, 2024年
+        Field("period", "统计期间"),  # 2025年全年 / 2026年1月1日至12月1日
+        Field("scope", "统计范围"),  # 全县 / 城关镇
+        Field("plans", "应急预案情况", "list"),  # one paragraph per item
+        Field("plan_rows", "应急预案统计表", "rows", columns=("label", "value", "previous", "change")),
+        Field("drills", "应急演练情况", "list"),
+        Field("drill_forms", "演练分形式统计表", "rows", columns=("label", "drills", "participants", "previous", "change")),
+        Field("drill_towns", "演练分乡镇统计表", "rows", required=False,
+              columns=("label", "drills", "participants", "previous", "change")),
+        Field("outreach", "安全宣传情况", "list"),
+        Field("outreach_types", "宣传分场所统计表", "rows",
+              columns=("label", "events", "audience", "places", "materials", "previous", "change")),
+        Field("outreach_towns", "宣传分乡镇统计表", "rows", required=False,
+              columns=("label", "events", "audience", "places", "materials", "previous", "change")),
+        Field("training", "三项岗位人员培训情况", "list"),
+        Field("training_rows", "培训分岗位统计表", "rows",
+              columns=("label", "trained", "previous_trained", "certified", "previous_certified")),
+        Field("quiz", "知识竞赛情况", "list"),
+        Field("quiz_rows", "知识竞赛统计表", "rows", columns=("label", "value", "previous", "change")),
+        # section: the one it follows (outreach, training); caption: 图1　各月应急演练与安全宣传活动
+        Field("charts", "统计图", "rows", required=False, columns=("section", "image", "caption")),
+        Field("notes", "数据说明", "list"),
+        Field("issuer", "落款单位"),
+        Field("date", "落款日期", "date"),
+    ),
+    sample={
+        "title": "2025年应急管理工作数据汇总",
+        "year": 2025,
+        "period": "2025年全年",
+        "scope": "全县",
+        "plans": [
+            "2025年全年发布应急预案 86 部，备案 74 部；因评审、演练或评估提出修订 19 部，完成修订 15 部。",
+            "发布预案数较上年（79 部）增加 7 部（+8.9%），备案预案数较上年（70 部）增加 4 部（+5.7%）。",
+        ],
+        "plan_rows": [
+            {"label": "发布预案（部）", "value": "86", "previous": "79", "change": "+7（+8.9%）"},
+            {"label": "备案预案（部）", "value": "74", "previous": "70", "change": "+4（+5.7%）"},
+            {"label": "提出修订（部）", "value": "19", "previous": "22", "change": "-3（-13.6%）"},
+            {"label": "完成修订（部）", "value": "15", "previous": "15", "change": "持平"},
+        ],
+        "drills": [
+            "2025年全年组织 12 个行业类型的应急演练 782 次，参演 41,360 人次，其中实战演练 486 次、桌面演练 296 次。",
+            "演练次数较上年（705 次）增加 77 次（+10.9%），参演人次较上年（38,020 人次）增加 3,340 人次（+8.8%）。",
+        ],
+        "drill_forms": [
+            {"label": "合计", "drills": "782", "participants": "41,360", "previous": "705", "change": "+77（+10.9%）"},
+            {"label": "桌面演练", "drills": "296", "participants": "6,120", "previous": "262", "change": "+34（+13.0%）"},
+            {"label": "实战演练", "drills": "486", "participants": "35,240", "previous": "443", "change": "+43（+9.7%）"},
+            {"label": "单项演练", "drills": "530", "participants": "22,180", "previous": "497", "change": "+33（+6.6%）"},
+            {"label": "综合演练", "drills": "252", "participants": "19,180", "previous": "208", "change": "+44（+21.2%）"},
+        ],
+        "drill_towns": [
+            {"label": "城关镇", "drills": "312", "participants": "16,800", "previous": "287", "change": "+25（+8.7%）"},
+            {"label": "青石镇", "drills": "254", "participants": "13,420", "previous": "231", "change": "+23（+10.0%）"},
+            {"label": "双溪乡", "drills": "198", "participants": "10,540", "previous": "170", "change": "+28（+16.5%）"},
+            {"label": "县本级", "drills": "18", "participants": "600", "previous": "17", "change": "+1（+5.9%）"},
+            {"label": "合计", "drills": "782", "participants": "41,360", "previous": "705", "change": "+77（+10.9%）"},
+        ],
+        "outreach": [
+            "2025年全年开展安全宣传“五进”活动 956 场，受众 71,200 人次，发放各类宣传资料和物品 52,000 余份，"
+            "覆盖 118 家企业、64 个行政村、12 个社区、31 所学校，入户宣传 2,140 户。",
+            "活动场次较上年（880 场）增加 76 场（+8.6%），受众人次较上年（66,500 人次）增加 4,700 人次（+7.1%）。",
+        ],
+        "outreach_types": [
+            {"label": "进企业", "events": "268", "audience": "18,400", "places": "118", "materials": "14,200",
+             "previous": "241", "change": "+27（+11.2%）"},
+            {"label": "进农村", "events": "302", "audience": "24,600", "places": "64", "materials": "17,900",
+             "previous": "288", "change": "+14（+4.9%）"},
+            {"label": "进社区", "events": "121", "audience": "10,300", "places": "12", "materials": "7,400",
+             "previous": "110", "change": "+11（+10.0%）"},
+            {"label": "进学校", "events": "96", "audience": "12,800", "places": "31", "materials": "6,100",
+             "previous": "90", "change": "+6（+6.7%）"},
+            {"label": "进家庭", "events": "169", "audience": "5,100", "places": "2,140户", "materials": "6,600",
+             "previous": "151", "change": "+18（+11.9%）"},
+            {"label": "合计", "events": "956", "audience": "71,200", "places": "—", "materials": "52,200",
+             "previous": "880", "change": "+76（+8.6%）"},
+        ],
+        "outreach_towns": [
+            {"label": "城关镇", "places": "96", "events": "401", "audience": "30,100", "materials": "22,300", "previous": "372",
+             "change": "+29（+7.8%）"},
+            {"label": "青石镇", "places": "71", "events": "318", "audience": "23,500", "materials": "17,100", "previous": "290",
+             "change": "+28（+9.7%）"},
+            {"label": "双溪乡", "places": "58", "events": "237", "audience": "17,600", "materials": "12,800", "previous": "218",
+             "change": "+19（+8.7%）"},
+            {"label": "合计", "places": "225", "events": "956", "audience": "71,200", "materials": "52,200",
+             "previous": "880", "change": "+76（+8.6%）"},
+        ],
+        "training": [
+            "2025年全年培训三项岗位人员 2,486 人次，取证 2,210 人，其中主要负责人参训 640 人次、取证 598 人，"
+            "安全生产管理人员参训 1,052 人次、取证 931 人，特种作业人员参训 794 人次、取证 681 人。",
+            "参训人次较上年（2,301 人次）增加 185 人次（+8.0%），取证人数较上年（2,050 人）增加 160 人（+7.8%）。",
+        ],
+        "training_rows": [
+            {"label": "主要负责人", "trained": "640", "previous_trained": "602", "certified": "598",
+             "previous_certified": "560"},
+            {"label": "安全生产管理人员", "trained": "1,052", "previous_trained": "968", "certified": "931",
+             "previous_certified": "866"},
+            {"label": "特种作业人员", "trained": "794", "previous_trained": "731", "certified": "681",
+             "previous_certified": "624"},
+            {"label": "合计", "trained": "2,486", "previous_trained": "2,301", "certified": "2,210",
+             "previous_certified": "2,050"},
+        ],
+        "quiz": [
+            "2025年全年组织网上知识竞赛 6 场，参赛 18,420 人次；举办现场知识竞赛 2 场，参赛队伍 24 支。",
+            "网上竞赛参赛人次较上年（15,900 人次）增加 2,520 人次（+15.8%），现场竞赛场次与上年持平（2 场）。",
+        ],
+        "quiz_rows": [
+            {"label": "网上知识竞赛（场）", "value": "6", "previous": "5", "change": "+1（+20.0%）"},
+            {"label": "网上竞赛参赛（人次）", "value": "18,420", "previous": "15,900", "change": "+2,520（+15.8%）"},
+            {"label": "现场知识竞赛（场）", "value": "2", "previous": "2", "change": "持平"},
+            {"label": "现场竞赛参赛队伍（支）", "value": "24", "previous": "20", "change": "+4（+20.0%）"},
+        ],
+        "charts": [
+            {"section": "outreach", "caption": "图1　各月应急演练与安全宣传活动",
+             "image": _sample_chart([[48, 52, 61, 70, 88, 74, 55, 49, 63, 90, 84, 48],
+                                     [40, 31, 66, 75, 92, 180, 58, 50, 61, 70, 160, 73]])},
+            {"section": "training", "caption": "图2　各行业应急演练与培训",
+             "image": _sample_chart([[110, 96, 64, 52, 40, 31], [240, 400, 260, 610, 150, 220]])},
+        ],
+        "notes": [
+            "本汇总统计2025年全年的数据；“上年”“同比”指与2024年全年相比。",
+            "应急演练：只统计已实施的演练（状态为实施、评估或已总结），计划和准备中的演练不计；参演人数按人次累计。",
+            "三项岗位人员培训：取证人数按当年发放的培训合格证明计，含其后被撤销的证明。",
+        ],
+        "issuer": "云溪县应急管理局",
+        "date": date(2026, 1, 15),
+    },
+)

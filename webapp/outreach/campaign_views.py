@@ -71,11 +71,15 @@ def campaigns():
     year = as_id(request.args.get("year"))
     if year and 2000 <= year <= 2100:  # campaigns running some time in the year
         query = query.where(Campaign.starts_on <= date(year, 12, 31), Campaign.ends_on >= date(year, 1, 1))
-    page = paginate(query)
     today = local_today()
+    behind = {}
+    if request.args.get("behind") == "1":
+        behind = {c.id: n for c, n in coverage.running_behind(today)}
+        query = query.where(Campaign.id.in_(list(behind)))
+    page = paginate(query)
     return render_template("outreach/campaigns.html", page=page, counts=_event_counts([c.id for c in page.items]),
                            phases={c.id: _phase(c, today) for c in page.items}, years=_campaign_years(),
-                           filters=args_without("page"))
+                           filters=args_without("page"), behind=behind)
 
 
 def _grid(campaign: Campaign | None, values: dict[str, str] | None = None) -> dict:

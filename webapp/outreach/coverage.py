@@ -165,3 +165,21 @@ def behind_targets(campaign: Campaign) -> list[tuple[str, VenueType, Cell]]:
     for town_id, cells in result.by_town.items():
         rows.extend((names.get(town_id, "县本级"), types[i], c) for i, c in cells.items() if c.behind)
     return rows
+
+
+def running_behind(today: date) -> list[tuple[Campaign, int]]:
+    """(campaign, targets not yet met) for the campaigns running today (started, not ended) that
+    are behind on some target, earliest end first: the work still to do, for the dashboard and
+    the campaign list's “behind” filter. Campaigns ended or not started are left out: nothing can
+    be done about the first, and nothing is due on the second. One coverage() per running
+    campaign with targets (a handful at any time)."""
+    running = db.session.scalars(
+        select(Campaign).where(Campaign.starts_on <= today, Campaign.ends_on >= today,
+                               Campaign.id.in_(select(CampaignTarget.campaign_id)))
+        .order_by(Campaign.ends_on, Campaign.id))
+    out = []
+    for campaign in running:
+        behind = len(behind_targets(campaign))
+        if behind:
+            out.append((campaign, behind))
+    return out

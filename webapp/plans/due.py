@@ -8,7 +8,7 @@ A plan's period runs from its last drill held (the drills module), or from its i
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from sqlalchemy.orm import defer, selectinload
 
 from webapp.common.time import local_today
 from webapp.extensions import db
-from webapp.plans.models import Plan, PlanStatus, RevisionRequest
+from webapp.plans.models import GOVERNMENT_KINDS, Plan, PlanKind, PlanStatus, RevisionRequest
 
 # Plans in force: only these are expected to be drilled. A plan returned for revision (需修订)
 # stays the unit's plan until the revised text is issued, so its drills are still due.
@@ -43,15 +43,25 @@ def add_months(day: date, months: int) -> date:
 
 
 def required_months(plan: Plan) -> int | None:
-    """How often the plan must be drilled, in months (None: no rule for its kind). Enterprise
-    plans of high-risk units and crowded places: every half-year whatever the kind."""
+    """How often the plan must be drilled, in months (None: no rule for its kind)."""
+    return months_for(plan.kind, plan.organization.industry if plan.organization is not None else None)
+
+
+def months_for(kind: str, industry: str | None) -> int | None:
+    """The drill period of a plan of this kind owned by a unit of this industry (None: no rule).
+    Enterprise plans of high-risk units and crowded places: every half-year whatever the kind.
+    Taking plain values lets the dashboard count overdue plans from light rows (drill_overdue_summary)."""
     config = current_app.config
-    months = config["PLAN_DRILL_MONTHS"].get(plan.kind)
-    if months and not plan.government and plan.organization is not None:
-        industry = plan.organization.industry
+    months = config["PLAN_DRILL_MONTHS"].get(kind)
+    if months and PlanKind(kind) not in GOVERNMENT_KINDS and industry:
         if industry in config["HIGH_RISK_INDUSTRIES"] or industry in config["CROWDED_PLACE_INDUSTRIES"]:
             months = min(months, config["PLAN_DRILL_MONTHS_HIGH_RISK"])
     return months
+
+
+def next_drill_due(months: int, issued_on: date, last_drill: date | None) -> date:
+    """When a drill is due at the latest: the period runs from the last drill held, or from issue."""
+    return add_months(last_drill or issued_on, months)
 
 
 def last_drills(plan_ids: list[int]) -> dict[int, date]:
@@ -72,7 +82,7 @@ def drill_status(plans: list[Plan], today: date | None = None) -> list[DrillDue]
         if not months or plan.issued_on is None:
             continue
         last = drills.get(plan.id)
-        out.append(DrillDue(plan, months, last, add_months(last or plan.issued_on, months)))
+        out.append(DrillDue(plan, months, last, next_drill_due(months, plan.issued_on, last)))
     return out
 
 
@@ -88,6 +98,52 @@ def drill_overdue(today: date | None = None) -> list[DrillDue]:
     plans = list(db.session.scalars(plans_in_force()))
     out = [due for due in drill_status(plans, today) if due.due_on < today]
     return sorted(out, key=lambda d: (d.due_on, d.plan.id))
+
+
+def drill_overdue_summary(today: date | None = None) -> tuple[int, date | None]:
+    """How many plans drill_overdue() lists, and the earliest day a drill was due among them,
+    without loading the plans: one query of light rows (kind, owner's industry, issue date, last
+    drill held) through the same rule (months_for, next_drill_due). The dashboard asks this on
+    every visit, with thousands of plans in force."""
+    from webapp.drills.compliance import last_drill_query  # see last_drills()
+    from webapp.registry.models import Organization
+
+    today = today or local_today()
+    last = last_drill_query().subquery()
+    query = (select(Plan.kind, Organization.industry, Plan.issued_on, last.c.last)
+             .join(Organization, Organization.id == Plan.organization_id)
+             .outerjoin(last, last.c.plan_id == Plan.id)
+             .where(Plan.status.in_(IN_FORCE), Plan.issued_on.is_not(None)))
+    periods: dict[tuple, int | None] = {}
+    cutoffs: dict[int, date] = {}
+    oldest: dict[int, date] = {}  # months → the earliest start among the overdue plans
+    overdue = 0
+    # Core rows (no ORM loading), and per period the first start that is not overdue yet, so the
+    # loop compares dates instead of adding months for every plan.
+    for kind, industry, issued_on, last_drill in db.session.connection().execute(query):
+        if (kind, industry) not in periods:
+            periods[kind, industry] = months_for(kind, industry)
+        months = periods[kind, industry]
+        if not months:
+            continue
+        if months not in cutoffs:
+            cutoffs[months] = _first_start_in_time(months, today)
+        start = last_drill or issued_on
+        if start < cutoffs[months]:
+            overdue += 1
+            oldest[months] = min(start, oldest.get(months, start))
+    earliest = min((next_drill_due(m, start, None) for m, start in oldest.items()), default=None)
+    return overdue, earliest
+
+
+def _first_start_in_time(months: int, today: date) -> date:
+    """The first day a period of `months` may start on and not be overdue today: next_drill_due
+    never decreases as the start moves later, so a plan is overdue exactly when its period
+    started before this day."""
+    day = add_months(today, -months) - timedelta(days=7)  # overdue still: a month-end clamp moves 3 days at most
+    while next_drill_due(months, day, None) < today:
+        day += timedelta(days=1)
+    return day
 
 
 def awaiting_revision() -> list[tuple[Plan, RevisionRequest | None]]:

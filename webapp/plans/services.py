@@ -423,9 +423,9 @@ def history(plan: Plan) -> list[StatusChange]:
 # -------------------------------------------------------------------------------------- search
 
 
-def plan_query(args: Mapping[str, str]):
+def plan_query(args: Mapping[str, str], today: date | None = None):
     """Plans filtered by the list page's arguments: q (title and text), owner, kind, hazard,
-    status, town, and due (evaluation due within N days)."""
+    status, town, and due (evaluation due within N days of today, overdue ones included)."""
     query = select(Plan).order_by(Plan.updated_at.desc(), Plan.id.desc())
     text = (args.get("q") or "").strip()
     if text:
@@ -442,7 +442,7 @@ def plan_query(args: Mapping[str, str]):
         query = query.join(Organization, Plan.organization_id == Organization.id).where(Organization.town_id == town)
     days = _int(args.get("due"))
     if days is not None and args.get("due"):
-        query = query.where(Plan.next_evaluation_on <= local_today() + timedelta(days=days),
+        query = query.where(Plan.next_evaluation_on <= (today or local_today()) + timedelta(days=days),
                             Plan.status.in_([PlanStatus.PUBLISHED, PlanStatus.FILED]))
     return query
 

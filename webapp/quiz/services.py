@@ -225,6 +225,9 @@ def unpublish(quiz: Quiz) -> None:
     quiz.published = False
 
 
+STATES = {"draft": "未发布", "upcoming": "未开始", "live": "进行中", "closed": "已结束"}
+
+
 def state(quiz: Quiz, now: datetime | None = None) -> str:
     now = now or utcnow()
     if not quiz.published:
@@ -234,6 +237,18 @@ def state(quiz: Quiz, now: datetime | None = None) -> str:
     if quiz.closes_at and now >= quiz.closes_at:
         return "已结束"
     return "进行中"
+
+
+def in_state(key: str, now: datetime | None = None):
+    """state() as a query condition, for a list filtered by state and for counting (the two must
+    agree: tests/quiz/test_list_filters.py checks every case against state()). key: a STATES key."""
+    now = now or utcnow()
+    opened = Quiz.opens_at.is_(None) | (Quiz.opens_at <= now)
+    ended = Quiz.closes_at.is_not(None) & (Quiz.closes_at <= now)
+    return {"draft": Quiz.published.is_(False),
+            "upcoming": Quiz.published.is_(True) & Quiz.opens_at.is_not(None) & (Quiz.opens_at > now),
+            "live": Quiz.published.is_(True) & opened & ~ended,
+            "closed": Quiz.published.is_(True) & opened & ended}[key]
 
 
 def set_roster(quiz: Quiz, people: list[Person], max_attempts: int | None = None) -> None:

@@ -15,10 +15,10 @@ from webapp.documents import pdf
 from webapp.documents import services as documents
 from webapp.errors import UserError, show_on_form
 from webapp.extensions import db
-from webapp.listing import paginate
+from webapp.listing import args_without, paginate
 from webapp.quiz import awards, bp, posters, rankings, services
 from webapp.quiz.forms import RULE_KINDS, AwardsForm, QuizForm
-from webapp.quiz.models import QuestionBank, Quiz
+from webapp.quiz.models import QUIZ_KIND_LABELS, QuestionBank, Quiz, QuizKind
 from webapp.registry.services import towns
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -27,8 +27,14 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 @bp.get("/")
 @require("quiz.view")
 def index():
-    page = paginate(db.select(Quiz).order_by(Quiz.created_at.desc(), Quiz.id.desc()))
-    return render_template("quiz/index.html", page=page, state=services.state,
+    query = db.select(Quiz).order_by(Quiz.created_at.desc(), Quiz.id.desc())
+    if request.args.get("kind") in {k.value for k in QuizKind}:
+        query = query.where(Quiz.kind == request.args["kind"])
+    if request.args.get("state") in services.STATES:
+        query = query.where(services.in_state(request.args["state"]))
+    page = paginate(query)
+    return render_template("quiz/index.html", page=page, state=services.state, states=services.STATES,
+                           kinds=QUIZ_KIND_LABELS, filters=args_without("page"),
                            counts=rankings.participant_counts([q.id for q in page.items]))
 
 

@@ -197,12 +197,18 @@ def _listed(key, title, due_label, query, due_on, today: date, limit: int | None
     return DueList(key, title, due_label, total, rows)
 
 
-def expiring(filters: Filters, today: date | None = None, limit: int | None = LIST_CAP) -> DueList:
-    """Valid certificates expiring within N days, unless the holder already has a later one."""
+def expiring_query(filters: Filters, today: date | None = None):
+    """Valid certificates expiring within N days, unless the holder already has a later one (the
+    list below, and the dashboard's count of it)."""
     today = today or local_today()
-    query = (_base(filters).where(Certificate.expires_on >= today,
-                                  Certificate.expires_on <= today + timedelta(days=filters.days), _is_latest())
-             .order_by(Certificate.expires_on, Certificate.id))
+    return (_base(filters).where(Certificate.expires_on >= today,
+                                 Certificate.expires_on <= today + timedelta(days=filters.days), _is_latest())
+            .order_by(Certificate.expires_on, Certificate.id))
+
+
+def expiring(filters: Filters, today: date | None = None, limit: int | None = LIST_CAP) -> DueList:
+    today = today or local_today()
+    query = expiring_query(filters, today)
     return _listed("expiring", f"{filters.days} 天内到期的证书", "有效期至", query, lambda c: c.expires_on, today, limit)
 
 

@@ -196,9 +196,15 @@ def save_session(session: TrainingSession | None, values: Mapping, user=None) ->
     return session
 
 
+def running_between(first: date, last: date):
+    """The condition "the session runs on some day from first to last" (the calendar, the session
+    list's date filter and the dashboard's sessions of the week)."""
+    return (TrainingSession.starts_on <= last) & (TrainingSession.ends_on >= first)
+
+
 def sessions_in(first: date, last: date) -> list[TrainingSession]:
-    return list(db.session.scalars(select(TrainingSession).where(
-        TrainingSession.starts_on <= last, TrainingSession.ends_on >= first).order_by(TrainingSession.starts_on)))
+    return list(db.session.scalars(select(TrainingSession).where(running_between(first, last))
+                                   .order_by(TrainingSession.starts_on)))
 
 
 # -------------------------------------------------------------------------------------- slots

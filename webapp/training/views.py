@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager
 
 from webapp.auth.permissions import can, require
 from webapp.common.choices import choices
+from webapp.common.figures import period_from
 from webapp.common.ids import as_id
 from webapp.common.spreadsheets import SheetError, read_upload, template_bytes, xlsx_response
 from webapp.common.time import from_local, local_today, to_local
@@ -95,13 +96,21 @@ def index():
     if text:
         query = query.where(or_(TrainingSession.title.contains(text, autoescape=True),
                                 Course.name.contains(text, autoescape=True)))
+    dates = None
+    if request.args.get("from") or request.args.get("to"):  # sessions running some day in the dates
+        try:
+            dates = period_from(request.args)
+        except UserError as exc:
+            flash(f"培训日期条件未生效：{exc.message}", "warning")
+        else:
+            query = query.where(services.running_between(dates.first, dates.last))
     page = paginate(query)
     counts = _enrollment_counts([s.id for s in page.items])
     first_year = db.session.scalar(select(func.min(TrainingSession.starts_on)))
     years = list(range(today.year + 1, (first_year.year if first_year else today.year) - 1, -1))
     return render_template("training/index.html", page=page, counts=counts, years=years, posts=POST_LABELS,
                            statuses=STATUS_LABELS, state=lambda s: STATUS_LABELS[session_state(s, today)],
-                           filters=args_without("page"))
+                           filters=args_without("page"), dates=dates)
 
 
 def _enrollment_counts(session_ids: list[int]) -> dict[int, dict[str, int]]:
