@@ -288,6 +288,7 @@ def test_a_unit_that_is_not_a_town_is_refused(client, login, county):
     login(Role.LEADER)
     client.get("/dashboard/summary", query_string={"town": county["ent"].id})
     assert f"所选乡镇（街道）“{county['ent'].id}”不存在" in page_text(client.get("/dashboard"))
+    assert documents() == 0
 
 
 def test_this_years_summary_is_counted_to_date_and_needs_a_login(client, login):
