@@ -23,10 +23,39 @@ PHONE = {
 
 
 class QuietHandler(WSGIRequestHandler):
-    """No access log line per request (errors are still logged)."""
+    """No access log line per request (errors are still logged), and every response closed.
+
+    Werkzeug's server closes the app's response only after draining the socket; when the browser
+    has already dropped the connection (a page left mid-download), that drain raises and the close
+    is skipped, so a static file stays open until garbage collection warns about it in whichever
+    test runs then. The server records each response (see serve) and the handler closes them."""
 
     def log_request(self, code="-", size="-"):
         pass
+
+    def run_wsgi(self):
+        try:
+            super().run_wsgi()
+        finally:
+            while self.server.responses:
+                self.server.responses.pop().close()
+
+
+class _ClosedOnce:
+    """A response whose close() does its work once, whether werkzeug or QuietHandler calls it."""
+
+    def __init__(self, response):
+        self._response = response
+        self._closed = False
+
+    def __iter__(self):
+        return iter(self._response)
+
+    def close(self):
+        if not self._closed:
+            self._closed = True
+            if hasattr(self._response, "close"):
+                self._response.close()
 
 
 @contextmanager
@@ -35,7 +64,15 @@ def serve(app):
     while it runs: each request gets its own, as under a production server."""
     from webapp.extensions import db
 
-    server = make_server("127.0.0.1", 0, app, threaded=False, request_handler=QuietHandler)
+    responses = []
+
+    def recorded(environ, start_response):
+        response = _ClosedOnce(app(environ, start_response))
+        responses.append(response)
+        return response
+
+    server = make_server("127.0.0.1", 0, recorded, threaded=False, request_handler=QuietHandler)
+    server.responses = responses
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
