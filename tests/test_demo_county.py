@@ -266,3 +266,13 @@ def test_figures_lead_to_module_pages_that_show_the_same_numbers(ctx):
     assert f"{shown['outreach.audience']:,}" in outreach
     training = client.get(links["training.trained"]).get_data(as_text=True)
     assert f"{shown['training.trained']:,}" in training
+
+
+def test_the_events_of_a_span_of_days_lead_to_a_list_of_exactly_that_many(ctx):
+    client = _leader(ctx)
+    html = client.get(f"/dashboard?from={local_today().year - 1}-06-01&to={local_today().year - 1}-06-30").get_data(
+        as_text=True)
+    shown = {key: int(value) for key, value, _ in FIGURE.findall(html)}
+    href = re.search(r'<a [^>]*?href="([^"]+)"[^>]*?data-figure="outreach.events"', html).group(1)
+    assert shown["outreach.events"] > 0
+    assert _listed(client.get(href.replace("&amp;", "&")).get_data(as_text=True)) == shown["outreach.events"]

@@ -383,6 +383,31 @@ def test_the_list_filters_and_totals(app, client, login, places, spread):
     assert "2 场" in totals and "380 人次" in totals and "310 份" in totals
 
 
+def test_the_list_of_a_span_of_days(app, client, login, places, spread):
+    login(Role.LEADER)
+    days = {"from": (TODAY - timedelta(days=3)).isoformat(), "to": (TODAY - timedelta(days=1)).isoformat()}
+    page = client.get("/outreach/", query_string=days)
+    assert listed(page) == ["东镇中心小学", "新村"]  # both ends are included; today's is not
+    text = page_text(page)
+    assert f"{days['from']} 至 {days['to']} 开展的活动" in text
+    assert "2 场" in text.split("活动", 1)[1] and "340 人次" in text
+    # changing another filter keeps the dates
+    assert listed(client.get("/outreach/", query_string=days | {"venue": venue("school").id})) == ["东镇中心小学"]
+
+
+@pytest.mark.parametrize(("days", "message"), [
+    ({"from": "2026-13-01", "to": "2026-12-31"}, "开始日期“2026-13-01”不是日期"),
+    ({"from": "2026-06-01"}, "请同时填写开始日期和结束日期"),
+    ({"from": "2026-06-30", "to": "2026-06-01"}, "结束日期不能早于开始日期"),
+])
+def test_bad_dates_are_named_and_the_list_shows_every_event(client, login, places, spread, days, message):
+    login(Role.LEADER)
+    page = client.get("/outreach/", query_string=days, follow_redirects=True)
+    assert page.status_code == 200
+    assert f"活动日期条件未生效：{message}" in page_text(page)
+    assert len(listed(page)) == 4
+
+
 def test_the_excel_export_has_every_event_with_its_materials(app, client, login, places, spread):
     login(Role.LEADER)
     export = client.get("/outreach/", query_string={"format": "xlsx", "year": TODAY.year})

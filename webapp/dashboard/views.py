@@ -96,7 +96,7 @@ def _links(period: Period, town_id: int | None) -> dict[str, str]:
     by_year = {"year": year} | town
     dates = {"year": year} if period.whole_year else {"from": period.first.isoformat(), "to": period.last.isoformat()}
     drills = url_for("drills.figures", **by_year)
-    events = url_for("outreach.index", **by_year)
+    events = url_for("outreach.index", **dates, **town)
     trained = url_for("training.figures", **dates, **town)
     competitions = url_for("quiz.index", kind=QuizKind.COMPETITION.value)
     return {

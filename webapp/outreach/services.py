@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from webapp.common.figures import Period
 from webapp.common.ids import as_id
 from webapp.common.photos import delete_photo, store_photo
 from webapp.common.time import local_today, utcnow
@@ -415,9 +416,9 @@ def remove_photo(photo: EventPhoto) -> None:
     delete_photo(key, thumb)
 
 
-def event_query(args: Mapping[str, str]):
+def event_query(args: Mapping[str, str], dates: Period | None = None):
     """Events filtered by the list's arguments: q (place, note), campaign, venue (type id), town,
-    place, organizer (org), year, from/to dates."""
+    place, organizer (org), year; and held within dates (the view reads ?from=&to= into them)."""
     query = (select(Event).options(selectinload(Event.venue_type), selectinload(Event.place),
                                    selectinload(Event.town), selectinload(Event.campaign))
              .order_by(Event.held_on.desc(), Event.id.desc()))
@@ -434,4 +435,6 @@ def event_query(args: Mapping[str, str]):
     year = as_id(args.get("year"))
     if year and 2000 <= year <= 2100:
         query = query.where(Event.held_on >= date(year, 1, 1), Event.held_on <= date(year, 12, 31))
+    if dates:
+        query = query.where(Event.held_on >= dates.first, Event.held_on <= dates.last)
     return query

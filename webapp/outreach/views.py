@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from webapp.auth.models import User
 from webapp.auth.permissions import can, require
 from webapp.common import photo_views
+from webapp.common.figures import period_from
 from webapp.common.ids import as_id
 from webapp.common.spreadsheets import workbook_bytes, xlsx_response
 from webapp.common.time import format_local, local_today
@@ -110,7 +111,13 @@ def _campaigns() -> list[Campaign]:
 @bp.get("/")
 @require("outreach.view")
 def index():
-    query = services.event_query(request.args)
+    dates = None
+    if request.args.get("from") or request.args.get("to"):
+        try:
+            dates = period_from(request.args)
+        except UserError as exc:
+            flash(f"活动日期条件未生效：{exc.message}", "warning")
+    query = services.event_query(request.args, dates)
     if request.args.get("format") == "xlsx":
         return _export(query)
     page = paginate(query)
@@ -119,7 +126,7 @@ def index():
     return render_template(
         "outreach/index.html", page=page, totals=_totals(query), filters=args_without("page"),
         export_args=args_without("page", "format"), campaigns=_campaigns(), types=services.venue_types(False),
-        towns=registry.towns(), years=_years(), place=place, organizer=organizer,
+        towns=registry.towns(), years=_years(), place=place, organizer=organizer, dates=dates,
         no_place_args=args_without("page", "format", "place"), no_org_args=args_without("page", "format", "org"))
 
 
