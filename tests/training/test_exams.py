@@ -108,6 +108,21 @@ def test_the_results_table_shows_each_trainees_best_score_and_result(client, log
     assert scores[first.id] == (100, True) and scores[second.id] == (0, False) and scores[third.id] == (None, None)
 
 
+def test_the_training_figures_count_an_exam_as_soon_as_it_is_handed_in(client, login, make_session):
+    """Nobody opens the results page: the figures still count who took the exam and who passed."""
+    session = make_session(trainees=3)
+    login(Role.TRAINING)
+    client.post(f"/training/sessions/{session.id}/exam/create")
+    first, second, _ = trainees(session)
+    take_exam(session_of(session), first, 20)
+    take_exam(session_of(session), second, 0)
+    year = session_of(session).starts_on.year
+    text = page_text(client.get("/training/figures", query_string={"year": year}))
+    assert "考试通过率 50.0%" in text
+    results = {e.person_id: (e.exam_score, e.exam_passed) for e in db.session.scalars(db.select(Enrollment))}
+    assert results[first.id] == (100, True) and results[second.id] == (0, False)
+
+
 def session_of(session) -> TrainingSession:
     db.session.expire_all()
     return db.session.get(TrainingSession, session.id)

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from blinker import Namespace
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -597,6 +598,12 @@ def submit(attempt: Attempt, answers: Mapping | None = None, now: datetime | Non
     return attempt
 
 
+# Sent with the attempt once it is scored, whether handed in or closed when its time ran out. The
+# training module keeps an exam's result on the trainee's enrollment at that moment, so its
+# figures never wait for an officer to open the results page.
+attempt_finished = Namespace().signal("quiz-attempt-finished")
+
+
 def finish(attempt: Attempt, now: datetime | None = None) -> None:
     """Score and close an attempt (a submit, or its time ran out)."""
     now = now or utcnow()
@@ -622,6 +629,7 @@ def finish(attempt: Attempt, now: datetime | None = None) -> None:
     attempt.score = round(score, 2)
     attempt.correct_count = correct
     attempt.passed = None if quiz.pass_mark is None else attempt.score >= quiz.pass_mark
+    attempt_finished.send(attempt)
 
 
 def mark(question: Question, response: list | None, points: float, partial: bool) -> tuple[bool, float]:

@@ -84,6 +84,21 @@ def collect_results(session: TrainingSession) -> int:
     return len(best)
 
 
+@quiz.attempt_finished.connect
+def keep_exam_result(attempt: Attempt, **_) -> None:
+    """A trainee's exam, just scored: their enrollment keeps the better of this and any earlier
+    result (collect_results would copy the same best result later)."""
+    if attempt.quiz.kind != QuizKind.EXAM or attempt.person_id is None or attempt.score is None:
+        return
+    enrollment = db.session.scalar(
+        select(Enrollment).join(TrainingSession, Enrollment.session_id == TrainingSession.id)
+        .where(TrainingSession.exam_quiz_id == attempt.quiz_id, Enrollment.person_id == attempt.person_id,
+               Enrollment.status == EnrollmentStatus.ENROLLED))
+    if enrollment is not None and (enrollment.exam_score is None or attempt.score > enrollment.exam_score):
+        enrollment.exam_score = attempt.score
+        enrollment.exam_passed = attempt.passed
+
+
 def allow_makeup(session: TrainingSession) -> list[Enrollment]:
     """One make-up (补考) for each trainee whose first exam failed (令第30号 art. 13)."""
     if not session.exam_quiz_id:
