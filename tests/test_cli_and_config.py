@@ -51,3 +51,16 @@ def test_sqlite_runs_with_wal_and_foreign_keys(make_app):
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
+
+
+def test_chinese_in_json_columns_is_stored_as_it_reads(app):
+    """Someone querying the database sees 讲座, not \\u8bb2\\u5ea7 (and it takes half the bytes)."""
+    from sqlalchemy import text
+
+    from webapp.outreach.models import VenueType
+
+    db.session.add(VenueType(key="market", label="进集市", place_label="集市", org_kinds=["集市摊位"]))
+    db.session.commit()
+    stored = db.session.execute(text("SELECT CAST(org_kinds AS TEXT) FROM outreach_venue_types WHERE key = 'market'"))
+    assert stored.scalar() == '["集市摊位"]'
+    assert db.session.scalar(select(VenueType.org_kinds).where(VenueType.key == "market")) == ["集市摊位"]

@@ -13,10 +13,10 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     config.load(app, overrides)
-
-    db.init_app(app)
     from webapp import database
 
+    database.engine_options(app)
+    db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
