@@ -268,11 +268,18 @@ def test_figures_lead_to_module_pages_that_show_the_same_numbers(ctx):
     assert f"{shown['training.trained']:,}" in training
 
 
-def test_the_events_of_a_span_of_days_lead_to_a_list_of_exactly_that_many(ctx):
+@pytest.mark.parametrize("scope", ["year", "town", "span"])
+def test_the_events_and_plan_figures_lead_to_lists_of_exactly_that_many(ctx, scope):
     client = _leader(ctx)
-    html = client.get(f"/dashboard?from={local_today().year - 1}-06-01&to={local_today().year - 1}-06-30").get_data(
-        as_text=True)
+    year = local_today().year - 1
+    town = db.session.scalar(select(Organization.id).where(Organization.kind == OrgKind.TOWN).order_by(Organization.id))
+    args = {"year": {"year": year}, "town": {"year": year, "town": town},
+            "span": {"from": f"{year}-03-01", "to": f"{year + 1}-02-28"}}[scope]
+    html = client.get("/dashboard", query_string=args).get_data(as_text=True)
     shown = {key: int(value) for key, value, _ in FIGURE.findall(html)}
-    href = re.search(r'<a [^>]*?href="([^"]+)"[^>]*?data-figure="outreach.events"', html).group(1)
-    assert shown["outreach.events"] > 0
-    assert _listed(client.get(href.replace("&amp;", "&")).get_data(as_text=True)) == shown["outreach.events"]
+    links = {key: href.replace("&amp;", "&")
+             for href, key in re.findall(r'<a [^>]*?href="([^"]+)"[^>]*?data-figure="([\w.]+)"', html)}
+    keys = ["outreach.events", "plans.issued", "plans.filed", "plans.revision_requested", "plans.revised"]
+    assert shown["outreach.events"] and shown["plans.issued"]  # the demo county has some of each
+    for key in keys:
+        assert (key, _listed(client.get(links[key]).get_data(as_text=True))) == (key, shown[key]), links[key]

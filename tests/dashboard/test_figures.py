@@ -3,17 +3,20 @@ in a period and a town, and what must not (a drill only planned, an event of ano
 attempt still in progress, an exam rather than a competition, a plan issued the year before),
 the same days a year earlier (29 February), and months of UTC timestamps in Shanghai time."""
 
+import re
 import secrets
 from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import page_text
 from tests.drills.conftest import make_drill  # noqa: F401  (fixtures)
 from tests.outreach.conftest import make_event, places  # noqa: F401
 from tests.plans.conftest import make_plan, owners  # noqa: F401
 from tests.quiz.conftest import bank, make_quiz  # noqa: F401
 from tests.training.conftest import course, exam_bank, make_session  # noqa: F401
+from webapp.auth.permissions import Role
 from webapp.common.figures import Period
 from webapp.common.time import month_of
 from webapp.drills import figures as drills
@@ -268,6 +271,32 @@ def test_plan_totals_by_their_dates_and_status_changes(plan_rows):
     assert plans.totals(YEAR, east) == {"issued": 1, "filed": 2, "revision_requested": 2, "revised": 1}
     assert plans.totals(YEAR, west) == {"issued": 1, "filed": 0, "revision_requested": 0, "revised": 0}
     assert plans.totals(Period(date(2025, 7, 1), date(2025, 7, 31)))["revision_requested"] == 1
+
+
+def test_the_plans_list_shows_the_plans_each_measure_counts(client, login, plan_rows):
+    login(Role.LEADER)
+
+    def listed(**args) -> set[str]:
+        page = client.get("/plans/", query_string=args)
+        assert page.status_code == 200
+        return set(re.findall(r'href="/plans/\d+">([^<]+)</a>', page.get_data(as_text=True)))
+
+    a, b, c = "东镇化工有限公司生产安全事故综合应急预案", "东镇化工有限公司液氨泄漏专项应急预案", "西镇防汛应急预案"
+    assert listed(counted="issued", year=2025) == {a, c}
+    assert listed(counted="filed", year=2025) == {a, b}
+    assert listed(counted="revision_requested", year=2025) == {a, b}
+    assert listed(counted="revised", year=2025) == {a}
+    assert listed(counted="issued", year=2024) == {b}
+    assert listed(counted="revision_requested", **{"from": "2025-07-01", "to": "2025-07-31"}) == {a}
+    assert listed(counted="issued", year=2025, town=plan_rows["west"].id) == {c}  # the list's filters on top
+    text = page_text(client.get("/plans/", query_string={"counted": "revised", "year": 2025}))
+    assert "只显示2025年修订后重新送审的预案" in text
+
+    for args, message in (({"counted": "sold", "year": 2025}, "统计口径“sold”不正确，已显示全部预案"),
+                          ({"counted": "issued", "from": "2025-07-01"}, "统计期间条件未生效：请同时填写开始日期和结束日期")):
+        page = client.get("/plans/", query_string=args)
+        assert message in page_text(page)
+        assert listed(**args) == {a, b, c}
 
 
 def test_plan_series_by_month_and_town(plan_rows):

@@ -9,7 +9,7 @@ from webapp.dashboard import bp, due, figures, services
 from webapp.drills import figures as drill_figures
 from webapp.errors import UserError
 from webapp.outreach import figures as outreach_figures
-from webapp.plans.models import PlanStatus
+from webapp.plans import figures as plan_figures
 from webapp.quiz.models import QuizKind
 from webapp.registry import services as registry
 
@@ -89,8 +89,8 @@ def _chosen_town(raw: str | None, towns: list) -> tuple:
 
 def _links(period: Period, town_id: int | None) -> dict[str, str]:
     """Figure key → the module page that lists or counts it, with the same town and period where
-    the page takes them. Pages that filter by year only get the year the period ends in; the plan
-    and quiz lists take no dates at all (plans by status and town, competitions by kind)."""
+    the page takes them. Pages that filter by year only get the year the period ends in; the quiz
+    list takes no dates at all (competitions by kind)."""
     year = period.whole_year or period.last.year
     town = {"town": town_id} if town_id else {}
     by_year = {"year": year} | town
@@ -106,10 +106,8 @@ def _links(period: Period, town_id: int | None) -> dict[str, str]:
         "training.trained": trained, "training.certified": trained,
         "quiz.competitions": competitions, "quiz.participants": competitions,
         "quiz.contests": url_for("quiz.contests"), "quiz.teams": url_for("quiz.contests"),
-        "plans.issued": url_for("plans.index", **town),
-        "plans.filed": url_for("plans.index", status=PlanStatus.FILED.value, **town),
-        "plans.revision_requested": url_for("plans.index", status=PlanStatus.NEEDS_REVISION.value, **town),
-        "plans.revised": url_for("plans.index", **town),
+        **{f"plans.{measure}": url_for("plans.index", counted=measure, **dates, **town)
+           for measure in plan_figures.MEASURES},
     }
 
 

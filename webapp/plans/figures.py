@@ -17,6 +17,9 @@ from webapp.registry.models import Organization
 
 MEASURES = ("issued", "filed", "revision_requested", "revised")
 LABELS = {"issued": "发布预案", "filed": "备案预案", "revision_requested": "提出修订", "revised": "完成修订"}
+# What the plans list says it shows for ?counted=: "2026年发布的预案".
+LISTED = {"issued": "发布的预案", "filed": "备案的预案", "revision_requested": "被提出修订的预案",
+          "revised": "修订后重新送审的预案"}
 
 
 def _dated(measure: str):
@@ -47,6 +50,12 @@ def _query(measure: str, period: Period, town_id: int | None, *columns):
     if town_id:
         conditions.append(Organization.town_id == town_id)
     return query.where(*conditions), column, utc
+
+
+def counted(measure: str, period: Period):
+    """The ids of the plans a measure counts in the period: the plans list shows exactly these
+    (?counted=issued&year=2026, or &from=&to=), with its own filters (town among them) on top."""
+    return _query(measure, period, None)[0].with_only_columns(Plan.id).distinct()
 
 
 def totals(period: Period, town_id: int | None = None) -> dict:

@@ -18,6 +18,7 @@ from webapp.common.time import local_today, utcnow
 from webapp.documents.richtext import sanitize
 from webapp.errors import FieldErrors, UserError
 from webapp.extensions import db
+from webapp.plans import figures
 from webapp.plans.models import (
     GOVERNMENT_KINDS,
     HAZARD_SUBTYPES,
@@ -423,10 +424,13 @@ def history(plan: Plan) -> list[StatusChange]:
 # -------------------------------------------------------------------------------------- search
 
 
-def plan_query(args: Mapping[str, str], today: date | None = None):
+def plan_query(args: Mapping[str, str], today: date | None = None, counted=None):
     """Plans filtered by the list page's arguments: q (title and text), owner, kind, hazard,
-    status, town, and due (evaluation due within N days of today, overdue ones included)."""
+    status, town, and due (evaluation due within N days of today, overdue ones included); counted
+    is (measure, period) from plans.figures: the plans issued, filed, … in the period."""
     query = select(Plan).order_by(Plan.updated_at.desc(), Plan.id.desc())
+    if counted:
+        query = query.where(Plan.id.in_(figures.counted(*counted)))
     text = (args.get("q") or "").strip()
     if text:
         like = f"%{_escape_like(text)}%"

@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from webapp import storage
 from webapp.auth.permissions import can, require
+from webapp.common.figures import period_from
 from webapp.common.ids import as_id
 from webapp.common.spreadsheets import human_size, workbook_bytes, xlsx_response
 from webapp.common.time import local_today
@@ -23,6 +24,7 @@ from webapp.extensions import db
 from webapp.listing import args_without, paginate
 from webapp.plans import attachments, bp, review, services
 from webapp.plans import due as due_lists
+from webapp.plans import figures as plan_figures
 from webapp.plans.forms import AttachmentFileForm, AttachmentTitleForm, PlanForm, SectionForm
 from webapp.plans.models import (
     HAZARD_LABELS,
@@ -77,14 +79,34 @@ def _owner_filter_choices() -> list[tuple[int, str]]:
 @bp.get("/")
 @require("plans.view")
 def index():
-    query = services.plan_query(request.args).options(selectinload(Plan.organization))
+    counted = _counted()
+    query = services.plan_query(request.args, counted=counted).options(selectinload(Plan.organization))
     if request.args.get("format") == "xlsx":
         return _export(query)
     page = paginate(query)
     return render_template(
         "plans/index.html", page=page, today=local_today(), filters=args_without("page"),
+        counted=counted and {"measure": counted[0], "period": counted[1],
+                             "words": f"{counted[1].label}{plan_figures.LISTED[counted[0]]}"},
+        uncounted_args=args_without("page", "format", "counted", "year", "from", "to"),
         owners=_owner_filter_choices(), towns=registry.towns(), kinds=KIND_LABELS, hazards=HAZARD_LABELS,
         statuses=STATUS_LABELS, export_args=args_without("page", "format"), counts=services.status_counts())
+
+
+def _counted():
+    """(measure, period) from ?counted=&year= or &from=&to= (the dashboard's plan figures link
+    here); anything wrong is said and the list shows every plan."""
+    measure = request.args.get("counted") or ""
+    if not measure:
+        return None
+    if measure not in plan_figures.MEASURES:
+        flash(f"统计口径“{measure[:20]}”不正确，已显示全部预案", "warning")
+        return None
+    try:
+        return measure, period_from(request.args)
+    except UserError as exc:
+        flash(f"统计期间条件未生效：{exc.message}", "warning")
+        return None
 
 
 EXPORT_HEADERS = ("预案名称", "编制单位", "预案类型", "事件类别", "事件子类", "响应分级", "状态", "发布日期",
