@@ -269,17 +269,22 @@ def test_figures_lead_to_module_pages_that_show_the_same_numbers(ctx):
 
 
 @pytest.mark.parametrize("scope", ["year", "town", "span"])
-def test_the_events_and_plan_figures_lead_to_lists_of_exactly_that_many(ctx, scope):
+def test_event_plan_and_competition_figures_lead_to_lists_of_exactly_that_many(ctx, scope):
     client = _leader(ctx)
-    year = local_today().year - 1
+    today = local_today()
     town = db.session.scalar(select(Organization.id).where(Organization.kind == OrgKind.TOWN).order_by(Organization.id))
-    args = {"year": {"year": year}, "town": {"year": year, "town": town},
-            "span": {"from": f"{year}-03-01", "to": f"{year + 1}-02-28"}}[scope]
+    args = {"year": {"year": today.year - 1}, "town": {"year": today.year, "town": town},
+            "span": {"from": f"{today.year - 1}-03-01", "to": today.isoformat()}}[scope]
     html = client.get("/dashboard", query_string=args).get_data(as_text=True)
     shown = {key: int(value) for key, value, _ in FIGURE.findall(html)}
     links = {key: href.replace("&amp;", "&")
              for href, key in re.findall(r'<a [^>]*?href="([^"]+)"[^>]*?data-figure="([\w.]+)"', html)}
     keys = ["outreach.events", "plans.issued", "plans.filed", "plans.revision_requested", "plans.revised"]
     assert shown["outreach.events"] and shown["plans.issued"]  # the demo county has some of each
+    assert shown["quiz.participants"] or scope == "year"  # its competitions are this year's
     for key in keys:
         assert (key, _listed(client.get(links[key]).get_data(as_text=True))) == (key, shown[key]), links[key]
+    assert links["quiz.participants"] == links["quiz.competitions"]
+    competitions = client.get(links["quiz.competitions"]).get_data(as_text=True)
+    assert _listed(competitions) == shown["quiz.competitions"]
+    assert f"其间交卷 {shown['quiz.participants']:,} 人次" in competitions

@@ -227,6 +227,29 @@ def test_quiz_totals_count_submitted_competition_attempts(quiz_rows):
     assert quiz.totals(Period(date(2025, 4, 1), date(2025, 4, 10)))["participants"] == 2
 
 
+def test_the_quiz_list_shows_the_competitions_answered_in_a_period(client, login, quiz_rows, make_quiz):  # noqa: F811
+    make_quiz(title="无人作答的竞赛")
+    login(Role.LEADER)
+
+    def shown(**args) -> tuple[list[str], str]:
+        page = client.get("/quiz/", query_string=args)
+        assert page.status_code == 200
+        return re.findall(r'href="/quiz/\d+">([^<]+)</a>', page.get_data(as_text=True)), page_text(page)
+
+    titles, _ = shown()
+    assert len(titles) == 3  # the competition, the exam and the unanswered one
+    titles, text = shown(answered=1, year=2025)
+    assert len(titles) == 1 and "无人作答的竞赛" not in titles and "2025年安全生产知识考试" not in titles
+    assert "只显示2025年有人交过答卷的竞赛和考试，其间交卷 4 人次" in text
+    _, text = shown(answered=1, year=2025, town=quiz_rows["east"].id)
+    assert "只显示2025年东镇人员交过答卷的竞赛和考试，其间交卷 2 人次" in text
+    titles, text = shown(answered=1, **{"from": "2025-04-01", "to": "2025-04-10"})
+    assert len(titles) == 1 and "交卷 2 人次" in text
+    assert shown(answered=1, year=2023)[0] == []
+    titles, text = shown(answered=1, **{"from": "2025-04-10", "to": "2025-04-01"})
+    assert "交卷期间条件未生效：结束日期不能早于开始日期" in text and len(titles) == 3
+
+
 def test_quiz_series_by_shanghai_month_town_and_industry(quiz_rows):
     east, west = quiz_rows["east"].id, quiz_rows["west"].id
     assert quiz.series("month", YEAR) == {"2025-01": {"competitions": 1, "participants": 1},

@@ -89,8 +89,7 @@ def _chosen_town(raw: str | None, towns: list) -> tuple:
 
 def _links(period: Period, town_id: int | None) -> dict[str, str]:
     """Figure key → the module page that lists or counts it, with the same town and period where
-    the page takes them. Pages that filter by year only get the year the period ends in; the quiz
-    list takes no dates at all (competitions by kind)."""
+    the page takes them. Pages that filter by year only get the year the period ends in."""
     year = period.whole_year or period.last.year
     town = {"town": town_id} if town_id else {}
     by_year = {"year": year} | town
@@ -98,7 +97,7 @@ def _links(period: Period, town_id: int | None) -> dict[str, str]:
     drills = url_for("drills.figures", **by_year)
     events = url_for("outreach.index", **dates, **town)
     trained = url_for("training.figures", **dates, **town)
-    competitions = url_for("quiz.index", kind=QuizKind.COMPETITION.value)
+    competitions = url_for("quiz.index", kind=QuizKind.COMPETITION.value, answered=1, **dates, **town)
     return {
         "drills.drills": drills, "drills.participants": drills, "drills.field": drills, "drills.tabletop": drills,
         "outreach.events": events, "outreach.audience": events, "outreach.materials": events,

@@ -60,6 +60,14 @@ def totals(period: Period, town_id: int | None = None) -> dict:
     return dict(zip(("competitions", "participants", "contests", "teams"), (int(v or 0) for v in row), strict=True))
 
 
+def answered(period: Period, town_id: int | None = None) -> tuple:
+    """(the ids of the competitions with answers handed in during the period, those answers'
+    number: participants 人次). The quiz list shows these for the dashboard's two figures."""
+    conditions = _submitted(period, town_id)
+    participants = db.session.scalar(_attempts(func.count()).where(*conditions))
+    return select(Attempt.quiz_id).where(*conditions).distinct(), int(participants or 0)
+
+
 SERIES_COLUMNS = {"town": lambda: Attempt.town_id, "industry": lambda: Organization.industry}  # month: _by_month
 
 

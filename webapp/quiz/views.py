@@ -8,7 +8,9 @@ from flask_login import current_user
 
 from webapp.auth.permissions import can, require
 from webapp.common.choices import choices
+from webapp.common.figures import period_from, town_name
 from webapp.common.identifiers import mask_phone
+from webapp.common.ids import as_id
 from webapp.common.spreadsheets import workbook_bytes, xlsx_response
 from webapp.common.time import from_local, to_local
 from webapp.documents import pdf
@@ -17,6 +19,7 @@ from webapp.errors import UserError, show_on_form
 from webapp.extensions import db
 from webapp.listing import args_without, paginate
 from webapp.quiz import awards, bp, posters, rankings, services
+from webapp.quiz import figures as quiz_figures
 from webapp.quiz.forms import RULE_KINDS, AwardsForm, QuizForm
 from webapp.quiz.models import QUIZ_KIND_LABELS, QuestionBank, Quiz, QuizKind
 from webapp.registry.services import towns
@@ -32,10 +35,29 @@ def index():
         query = query.where(Quiz.kind == request.args["kind"])
     if request.args.get("state") in services.STATES:
         query = query.where(services.in_state(request.args["state"]))
+    answered = _answered()
+    if answered:
+        ids, answered["participants"] = quiz_figures.answered(answered["period"], answered["town_id"])
+        query = query.where(Quiz.id.in_(ids))
     page = paginate(query)
     return render_template("quiz/index.html", page=page, state=services.state, states=services.STATES,
-                           kinds=QUIZ_KIND_LABELS, filters=args_without("page"),
+                           kinds=QUIZ_KIND_LABELS, filters=args_without("page"), answered=answered,
+                           unanswered_args=args_without("page", "answered", "year", "from", "to", "town"),
                            counts=rankings.participant_counts([q.id for q in page.items]))
+
+
+def _answered() -> dict | None:
+    """?answered=1 with ?year= or ?from=&to= (and ?town=): the competitions answered in that
+    period, as the dashboard counts them; a bad period is said and the filter dropped."""
+    if not request.args.get("answered"):
+        return None
+    try:
+        period = period_from(request.args)
+    except UserError as exc:
+        flash(f"交卷期间条件未生效：{exc.message}", "warning")
+        return None
+    town_id = as_id(request.args.get("town"))
+    return {"period": period, "town_id": town_id, "town": town_name(town_id)}
 
 
 def _bank_choices():
