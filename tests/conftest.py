@@ -21,6 +21,7 @@ PASSWORD = "Secret123"
 TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret",
+    "BUREAU_NAME": "示范县应急管理局",  # the documents' issuer, whatever registry a test builds
     "WTF_CSRF_ENABLED": False,
     # Cheap Argon2 parameters: the scheme is the same, the cost is not what a test measures.
     "ARGON2_TIME_COST": 1,

@@ -64,3 +64,18 @@ def test_chinese_in_json_columns_is_stored_as_it_reads(app):
     stored = db.session.execute(text("SELECT CAST(org_kinds AS TEXT) FROM outreach_venue_types WHERE key = 'market'"))
     assert stored.scalar() == '["集市摊位"]'
     assert db.session.scalar(select(VenueType.org_kinds).where(VenueType.key == "market")) == ["集市摊位"]
+
+
+def test_the_bureau_is_the_registry_county_unless_the_region_names_it(make_app):
+    from tests.conftest import page_text
+    from webapp.registry.models import Organization, OrgKind
+
+    app = make_app(BUREAU_NAME=None)
+    client = app.test_client()  # no app context held: each request has its own, as on a server
+    assert "应急管理局" in page_text(client.get("/login")) and "县应急管理局" not in page_text(client.get("/login"))
+    with app.app_context():
+        db.session.add(Organization(name="云溪县", kind=OrgKind.COUNTY.value))
+        db.session.commit()
+    assert "云溪县应急管理局" in page_text(client.get("/login"))
+    app.config["BUREAU_NAME"] = "某某市某某区应急管理局"
+    assert "某某市某某区应急管理局" in page_text(client.get("/login"))

@@ -12,7 +12,9 @@ from pathlib import Path
 class Defaults:
     APP_ENV = "development"  # "production" refuses to start without SECRET_KEY
     SITE_NAME = "应急管理工作台"
-    BUREAU_NAME = "示范县应急管理局"
+    # The issuing bureau on documents, certificates and the login page. None: the county in the
+    # organization registry + 应急管理局 (the demo's 云溪县应急管理局).
+    BUREAU_NAME = None
 
     SQLALCHEMY_DATABASE_URI = None  # filled in by create_app: instance/workbench.db
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}

@@ -7,12 +7,14 @@ from webapp.auth.permissions import can
 from webapp.common.identifiers import mask_id_number, mask_phone
 from webapp.common.time import format_local
 from webapp.documents import pdf
+from webapp.documents.services import bureau_name
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(mask_id=mask_id_number, mask_phone=mask_phone, local_time=format_local)
     # Whether PDF can be offered (LibreOffice installed): the pages that generate documents ask.
     app.jinja_env.globals["pdf_available"] = pdf.available
+    app.jinja_env.globals["bureau_name"] = bureau_name
 
     @app.context_processor
     def inject():

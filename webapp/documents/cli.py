@@ -49,7 +49,7 @@ def render_command(template: str, data_path: Path, out_path: Path) -> None:
         compiled = batch.compile_template(template_data)
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp) / ("out.zip" if suffix == ".zip" else "out.docx")
-            context = {"bureau": current_app.config["BUREAU_NAME"]}
+            context = {"bureau": services.bureau_name()}
             rows = ({**context, **record} for record in records)
             if suffix == ".zip":
                 batch.write_zip(compiled, rows, work)

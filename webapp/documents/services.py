@@ -8,7 +8,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import func, select
 
 from webapp import storage
@@ -18,6 +18,7 @@ from webapp.documents.kinds import KINDS, DocumentKind
 from webapp.documents.models import DocumentAsset, DocumentTemplate, GeneratedDocument, TemplateVersion
 from webapp.errors import FieldErrors, UserError
 from webapp.extensions import db
+from webapp.registry.models import Organization, OrgKind
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -173,7 +174,16 @@ def template_for(kind: str, template_id: int | None = None) -> DocumentTemplate:
 
 
 def bureau_name() -> str:
-    return current_app.config["BUREAU_NAME"]
+    """BUREAU_NAME when the region set it; otherwise the registry's county + 应急管理局, so a county
+    set up in the registry signs its documents without further settings."""
+    configured = current_app.config.get("BUREAU_NAME")
+    if configured:
+        return configured
+    if "bureau_name" not in g:  # once per request: the login page, the dashboard and documents ask
+        county = db.session.scalar(select(Organization.name).where(Organization.kind == OrgKind.COUNTY.value)
+                                   .order_by(Organization.id).limit(1))
+        g.bureau_name = f"{county}应急管理局" if county else "应急管理局"
+    return g.bureau_name
 
 
 def render_version(version: TemplateVersion, context: dict) -> bytes:
