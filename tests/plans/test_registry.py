@@ -142,6 +142,11 @@ def test_filters_by_kind_status_owner_town_hazard_and_evaluation_due(client, log
     db.session.commit()
     page = client.get("/plans/?due=0").get_data(as_text=True)
     assert "text-danger" in page and "已逾期" in page
+    # a withdrawn plan is past evaluating: its date is not overdue, on the list or on its page
+    onsite.status = PlanStatus.WITHDRAWN.value
+    db.session.commit()
+    assert "已逾期" not in table_text(client.get("/plans/"), "plans")
+    assert "已逾期" not in page_text(client.get(f"/plans/{onsite.id}"))
 
 
 def test_excel_export_keeps_the_filters(client, login, make_plan):

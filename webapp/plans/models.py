@@ -74,6 +74,8 @@ class PlanStatus(StrEnum):
 
 STATUS_LABELS = {PlanStatus.DRAFT: "草稿", PlanStatus.IN_REVIEW: "评审中", PlanStatus.PUBLISHED: "已发布",
                  PlanStatus.FILED: "已备案", PlanStatus.NEEDS_REVISION: "需修订", PlanStatus.WITHDRAWN: "已废止"}
+# Plans whose evaluation can fall due: those issued and not yet withdrawn or sent back for revision.
+EVALUATED = (PlanStatus.PUBLISHED.value, PlanStatus.FILED.value)
 
 
 class Plan(db.Model):
@@ -123,6 +125,10 @@ class Plan(db.Model):
     @property
     def government(self) -> bool:
         return PlanKind(self.kind) in GOVERNMENT_KINDS
+
+    def evaluation_overdue(self, today: date) -> bool:
+        """Past its evaluation date while in force: what the due lists count (a withdrawn plan is not)."""
+        return self.status in EVALUATED and self.next_evaluation_on is not None and self.next_evaluation_on < today
 
 
 class PlanSection(db.Model):

@@ -20,6 +20,7 @@ from webapp.errors import FieldErrors, UserError
 from webapp.extensions import db
 from webapp.plans import figures
 from webapp.plans.models import (
+    EVALUATED,
     GOVERNMENT_KINDS,
     HAZARD_SUBTYPES,
     ExpertReview,
@@ -447,7 +448,7 @@ def plan_query(args: Mapping[str, str], today: date | None = None, counted=None)
     days = _int(args.get("due"))
     if days is not None and args.get("due"):
         query = query.where(Plan.next_evaluation_on <= (today or local_today()) + timedelta(days=days),
-                            Plan.status.in_([PlanStatus.PUBLISHED, PlanStatus.FILED]))
+                            Plan.status.in_(EVALUATED))
     return query
 
 
@@ -465,7 +466,7 @@ def _int(raw) -> int | None:
 
 def due_for_evaluation(days: int = 90) -> list[Plan]:
     return list(db.session.scalars(select(Plan).where(
-        Plan.status.in_([PlanStatus.PUBLISHED, PlanStatus.FILED]),
+        Plan.status.in_(EVALUATED),
         Plan.next_evaluation_on <= local_today() + timedelta(days=days)).order_by(Plan.next_evaluation_on)))
 
 
