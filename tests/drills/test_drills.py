@@ -159,6 +159,20 @@ def test_a_planned_drill_needs_only_its_plan_date(app, client, login, owners):
     assert drill.industry is None  # a town has no industry
 
 
+def test_a_drill_page_says_when_it_was_held_or_when_it_is_planned(client, login, make_drill):
+    held = make_drill()
+    planned = make_drill(status="planned", held_on=None, planned_on=TODAY + timedelta(days=30), participants=0,
+                         start_time="14:30", duration_minutes=50)
+    login(Role.DRILL)
+
+    def held_on(drill) -> str:
+        html = client.get(f"/drills/{drill.id}").get_data(as_text=True)
+        return html.split('data-testid="held-on">', 1)[1].split("</dd>", 1)[0].strip()
+
+    assert held_on(held) == f"{held.held_on} 09:00，历时 45 分钟"
+    assert held_on(planned) == "尚未实施（计划 14:30 开始，预计 50 分钟）"
+
+
 def test_editing_changes_the_fields_and_replaces_the_timeline(app, client, login, owners, make_drill, plan_in_force):
     drill = make_drill(plans=[plan_in_force], steps=[{"at": "09:00", "event": "报警", "action": "启动预案"}])
     login(Role.DRILL)
