@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import page_text
 from webapp.common.time import utcnow
 from webapp.extensions import db
-from webapp.quiz.models import Attempt, AttemptItem
+from webapp.quiz.models import Attempt, AttemptItem, IdentityMode, QuizKind
 
 
 @pytest.fixture
@@ -139,6 +139,15 @@ def test_a_closed_quiz_refuses_new_participants(client, make_quiz, org):
     assert "已结束" in page_text(page) and "开始答题" not in page_text(page)
     response = join(client, quiz, org)
     assert response.status_code == 422 and "本次答题已结束，不再接受作答" in page_text(response)
+
+
+def test_the_join_page_states_the_attempts_by_how_people_are_known(client, make_quiz):
+    public = make_quiz(max_attempts=2)
+    roster = make_quiz(title="2026年主要负责人培训班结业考试", kind=QuizKind.EXAM.value,
+                       identity_mode=IdentityMode.ROSTER.value, pass_mark=80)
+    assert "同一手机号可答 2 次" in page_text(client.get(f"/q/{public.code}"))
+    text = page_text(client.get(f"/q/{roster.code}"))
+    assert "身份证号后六位" in text and "名单内每人可答 1 次" in text and "手机号" not in text
 
 
 def test_joining_is_rate_limited_per_address(app, client, make_quiz, org):
