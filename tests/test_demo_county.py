@@ -144,8 +144,10 @@ def direct_counts(first: date, last: date, town_id: int | None) -> dict[str, int
             out["outreach.events"] += 1
             out["outreach.audience"] += event.audience
             out["outreach.materials"] += materials[event.id]
-            if event.place is not None and event.place.active:
+            if event.place is not None and event.place.active and not event.venue_type.households:
                 places.add(event.place_id)
+            elif event.place_id is None and event.place_name:
+                places.add(event.place_name)
     out["outreach.places"] = len(places)
     for enrollment in db.session.scalars(select(Enrollment)):
         session = db.session.get(TrainingSession, enrollment.session_id)

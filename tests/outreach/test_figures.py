@@ -83,9 +83,22 @@ def test_places_reached_by_venue_type(app, places, events):
     assert village["reached"] == len(direct["进农村"])  # two events at 东镇新村 count once
     assert (types["进企业"]["reached"], types["进学校"]["reached"], types["进社区"]["reached"]) == (2, 1, 0)
     assert types["进社区"]["previous"] == 1
-    family = types["进家庭"]
-    assert (family["reached"], family["places"], family["by_households"]) == (35, 1, True)
+    family = types["进家庭"]  # said in households; its village is a place only where 进农村 reached it
+    assert (family["reached"], family["places"], family["by_households"]) == (35, 0, True)
     assert (village["counter"], types["进企业"]["counter"], types["进学校"]["counter"]) == ("个", "家", "所")
+
+
+def test_the_places_reached_are_the_sentence_added_up(app, places, events, make_event):
+    make_event(key="public", place=None, place_name="县人民广场", held_on=date(YEAR, 5, 1))
+    make_event(key="public", place=None, place_name="县人民广场", held_on=date(YEAR, 7, 1))  # the same place
+    make_event(key="public", place=None, place_name="高铁站", held_on=date(YEAR, 8, 1))
+    make_event(places["v2"], "family", held_on=date(YEAR, 9, 9), households=12)  # households only: not a place
+    figs = figures.figures(YEAR)
+    types = by_label(figures.by_type(YEAR))
+    assert types["进公共场所"]["reached"] == 2
+    reached = [r["reached"] for r in types.values() if not r["by_households"]]
+    assert figs["totals"]["places"] == sum(reached) == 5 + 2
+    assert "覆盖 2 家企业、2 个行政村、1 所学校、2 处公共场所，入户宣传 47 户" in figs["sentence"]
 
 
 def test_the_tables_by_month_town_form_and_material(app, places, events):

@@ -21,7 +21,7 @@ from webapp.common.figures import Period, as_period, change, period_words, town_
 from webapp.common.spreadsheets import workbook_bytes
 from webapp.common.time import month_of
 from webapp.extensions import db
-from webapp.outreach.models import ACTIVITY_FORMS, MATERIAL_KINDS, Event, EventMaterial
+from webapp.outreach.models import ACTIVITY_FORMS, MATERIAL_KINDS, Event, EventMaterial, VenueType
 from webapp.outreach.services import venue_types
 from webapp.registry.models import Organization
 from webapp.registry.services import towns
@@ -59,7 +59,17 @@ def _measures() -> tuple:
     # then answer from ix_outreach_events_held_figures without reading the events themselves
     return (func.count(), func.coalesce(func.sum(Event.audience), 0),
             func.coalesce(func.sum(Event.households), 0), func.coalesce(func.sum(Event.materials_total), 0),
-            func.count(func.distinct(case((_place().active.is_(True), Event.place_id)))))
+            _places())
+
+
+def _places():
+    """Places reached: the active registry places of the venue types counted by place, plus the
+    named places (by name). Types counted in households (进家庭) say households instead, so the
+    total is what the report's sentence lists (“覆盖 260 家企业、13 处公共场所……”) added up."""
+    by_place = Event.venue_type_id.not_in(select(VenueType.id).where(VenueType.households.is_(True)))
+    registry = func.count(func.distinct(case((_place().active.is_(True) & by_place, Event.place_id))))
+    named = func.count(func.distinct(case((Event.place_id.is_(None) & (Event.place_name != ""), Event.place_name))))
+    return registry + named
 
 
 def _select(*columns):
@@ -111,18 +121,15 @@ def counter(venue) -> str:
 
 def by_type(year: int | None, town_id: int | None = None, campaign_id: int | None = None) -> list[dict]:
     """Every active venue type (and a retired one that had events), in their order: events,
-    audience, materials, households, distinct places, and `reached` — the places reached (named
-    places counted by name), households for 进家庭 — with the words for a sentence."""
-    names = (func.count(func.distinct(Event.place_name)),)
-    found = grouped(Event.venue_type_id, year, town_id, campaign_id, names)
+    audience, materials, households, distinct places (named places by name; none for 进家庭), and
+    `reached` — the places, or the households for 进家庭 — with the words for a sentence."""
+    found = grouped(Event.venue_type_id, year, town_id, campaign_id)
     previous = _previous(Event.venue_type_id, year, town_id, campaign_id)
     rows = []
     for venue in venue_types(active_only=False):
         if not venue.active and venue.id not in found:
             continue
         row = _row(venue.label, found.get(venue.id), previous.get(venue.id))
-        if not venue.org_kinds and venue.id in found:  # named places: distinct names
-            row["places"] = found[venue.id]["extra0"]
         row |= {"key": venue.key, "type_id": venue.id, "place_label": venue.place_label,
                 "counter": counter(venue), "by_households": venue.households,
                 "reached": row["households"] if venue.households else row["places"]}

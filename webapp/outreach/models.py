@@ -78,7 +78,7 @@ class Event(db.Model):
     # Figures read the events of a period: this index holds every column they count or group by
     # (the dashboard, the figures page, coverage), so they never read the event rows themselves.
     __table_args__ = (Index("ix_outreach_events_held_figures", "held_on", "venue_type_id", "town_id", "place_id",
-                            "audience", "households", "materials_total"),)
+                            "audience", "households", "materials_total", "place_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("outreach_campaigns.id"), index=True)
