@@ -2,6 +2,7 @@
 checked, versions stay and can be restored, generated documents record their version."""
 
 import io
+import re
 
 import pytest
 from docx import Document
@@ -146,8 +147,10 @@ def test_pdf_download_and_first_page_preview(client, login):
     template = db.session.scalar(db.select(DocumentTemplate))
     detail = client.get(f"/documents/{template.id}").get_data(as_text=True)
     assert 'data-testid="preview"' in detail
+    assert "正在生成预览" in detail  # until the picture arrives
     png = client.get(f"/documents/{template.id}/sample.png")
     assert png.status_code == 200 and png.data.startswith(b"\x89PNG")
+    assert png.cache_control.max_age == 86400 and png.cache_control.private  # the next visit shows it at once
     data = {"winner": "赵芳", "competition": "安全生产月知识竞赛", "award": "二等奖", "certificate_no": "YX-2",
             "issuer": "云溪县应急管理局", "date": "2026-06-30", "output": "pdf"}
     response = client.post(f"/documents/{template.id}/render", data=data)
@@ -183,3 +186,18 @@ def test_admin_uploads_the_bureau_seal_and_documents_carry_it(client, login):
     assert "已上传" in page_text(client.get("/documents/"))
     assert client.get("/documents/seal.png").data == seal.getvalue()
     assert services.bureau_seal().data == seal.getvalue()
+
+
+def test_a_shipped_template_is_named_once_in_its_heading(client, login):
+    login(Role.ADMIN)
+    client.get("/documents/")
+    template = db.session.scalar(db.select(DocumentTemplate))  # the shipped award certificate
+
+    def heading() -> list[str]:
+        html = client.get(f"/documents/{template.id}").get_data(as_text=True)
+        return re.sub(r"<[^>]+>", "", html.split("<h1", 1)[1].split("</h1>", 1)[0].split(">", 1)[1]).split()
+
+    assert heading() == ["竞赛获奖证书"]
+    template.name = "2026年安全生产月竞赛证书"  # a name of its own still shows the kind beside it
+    db.session.commit()
+    assert heading() == ["2026年安全生产月竞赛证书", "竞赛获奖证书"]

@@ -173,7 +173,12 @@ def sample(template_id: int, fmt: str):
             return _docx(data, f"{template.name}（样例）.docx")
         if fmt == "pdf":
             return _pdf(pdf.to_pdf(data), f"{template.name}（样例）.pdf", inline=True)
-        return send_file(io.BytesIO(pdf.first_page_png(data)), mimetype="image/png")
+        picture = send_file(io.BytesIO(pdf.first_page_png(data)), mimetype="image/png")
+        # The address names the version, so the browser may keep the picture: the next visit shows
+        # it at once instead of waiting for LibreOffice again.
+        picture.cache_control.private = True
+        picture.cache_control.max_age = 24 * 3600
+        return picture
     except UserError as exc:
         if fmt == "png":
             abort(404)
