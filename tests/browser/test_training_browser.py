@@ -13,13 +13,13 @@ from tests.browser.test_quiz_browser import WECHAT
 from tests.browser.test_registry_browser import log_in
 from tests.conftest import valid_id_number
 from tests.quiz.conftest import single, true_false
-from tests.training.conftest import take_exam
+from tests.training.conftest import slot_values, take_exam
 from webapp.common.time import local_today
 from webapp.extensions import db
 from webapp.quiz import banks
 from webapp.registry.models import Person
 from webapp.training import services
-from webapp.training.models import Certificate, Enrollment, Post, TrainingSession
+from webapp.training.models import Certificate, Course, Enrollment, Post, TrainingSession
 
 pytestmark = pytest.mark.browser
 
@@ -204,3 +204,33 @@ def test_officer_schedules_trainees_sign_in_on_phones_and_certificates_are_print
     expect(checker.locator("body")).to_contain_text("已注销")
     checker.goto(f"/verify/{tokens[TRAINEES[1][0]][:-2]}xx")
     expect(checker.locator("body")).to_contain_text("证书不存在或核验码有误")
+
+
+def test_a_sessions_schedule_reads_on_a_phone_with_its_buttons_behind_one_menu(live_site, new_context, training_setup):
+    """The schedule's 内容 column keeps a readable width and the row buttons stay on the screen."""
+    app, _ = live_site
+    with app.app_context():
+        course = db.session.scalar(db.select(Course).where(Course.name == training_setup["course"]))
+        start = local_today() + timedelta(days=40)
+        session = services.save_session(None, {
+            "course_id": course.id, "title": "浏览器测试：手机查看课程表", "starts_on": start,
+            "ends_on": start + timedelta(days=1), "venue": "县职教中心实训楼四楼多媒体教室", "capacity": 30,
+            "trainers": "吴建军"})
+        for day, begin, end in ((start, "08:30", "12:00"), (start, "14:00", "17:30")):
+            services.save_slot(session, None, slot_values(day, begin, end, 4, topic="电气安全技术与安全用具",
+                                                          trainer="刘海涛", venue="县职教中心实训楼四楼多媒体教室"))
+        db.session.commit()
+        session_id = session.id
+
+    phone = new_context(**PHONE).new_page()
+    log_in(phone, "peixun")
+    phone.goto(f"/training/sessions/{session_id}")
+    topic = phone.get_by_role("cell", name=re.compile("电气安全技术与安全用具")).first
+    expect(topic).to_be_visible()
+    assert topic.bounding_box()["width"] >= 100  # was 36 px: two characters a line
+    assert phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    menu = phone.get_by_role("button", name="操作").first
+    box = menu.bounding_box()
+    assert box["x"] + box["width"] <= 390
+    menu.click()
+    expect(phone.get_by_role("link", name="考勤").first).to_be_visible()
