@@ -1,7 +1,8 @@
 # Copy to instance/config.py and edit. Environment variables (SECRET_KEY, DATABASE_URL, REDIS_URL,
 # APP_ENV, STORAGE_DIR, or any FLASK_<NAME>) override what is written here.
 
-BUREAU_NAME = "某某县应急管理局"
+# The bureau on documents and certificates; unset, the registry's county + 应急管理局.
+# BUREAU_NAME = "某某县应急管理局"
 SITE_NAME = "应急管理工作台"
 
 # DATABASE_URL = "postgresql+psycopg://workbench@127.0.0.1:5432/workbench"
