@@ -58,6 +58,16 @@ def worker_database(url: str, worker: str) -> str:
     return mine.render_as_string(hide_password=False)
 
 
+def database_of_its_own(tmp_path, name: str) -> str:
+    """A database that other tests never empty, for a fixture that outlives one test (the demo
+    county, the browser tests' live site): on PostgreSQL <name>_<worker>_<name> beside the
+    worker's own, on SQLite a file in tmp_path."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path / (name + '.db')}"
+    return worker_database(url, f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{name}")
+
+
 def make_test_app(tmp_path, **overrides):
     config = TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": database_url(tmp_path), "STORAGE_DIR": str(tmp_path / "files")}
     app = create_app(config | overrides)

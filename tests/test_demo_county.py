@@ -7,7 +7,6 @@ independent: materials from the material rows rather than the events' totals, da
 and status changes turned into local time in Python rather than in SQL.
 """
 
-import os
 import re
 from collections import Counter
 from datetime import date
@@ -15,7 +14,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import TEST_CONFIG, dispose, rebuild_schema, worker_database
+from tests.conftest import TEST_CONFIG, database_of_its_own, dispose, rebuild_schema
 from webapp import create_app
 from webapp.auth.models import User
 from webapp.auth.permissions import Role
@@ -38,9 +37,7 @@ pytestmark = pytest.mark.xdist_group("demo_county")
 def demo(tmp_path_factory):
     """An app on a database of its own holding the demo county (other tests empty theirs)."""
     tmp = tmp_path_factory.mktemp("demo")
-    url = os.environ.get("TEST_DATABASE_URL")
-    url = worker_database(url, f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_demo") if url \
-        else f"sqlite:///{tmp / 'demo.db'}"
+    url = database_of_its_own(tmp, "demo")
     app = create_app(TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": url, "STORAGE_DIR": str(tmp / "files")})
     with app.app_context():
         rebuild_schema()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.serving import CHROMIUM, LAUNCH_ARGS, serve
-from tests.conftest import make_test_app
+from tests.conftest import database_of_its_own, make_test_app
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -27,13 +27,15 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def live_site(tmp_path_factory, chromium_path):
-    """(app, base URL) of the demo county served on 127.0.0.1:<random port>. One per session: on
-    PostgreSQL every test app shares one database, so a second site would wipe this one's data."""
+    """(app, base URL) of the demo county served on 127.0.0.1:<random port>, one per session (per
+    worker), on a database of its own: the other tests of the worker empty theirs between tests,
+    which on PostgreSQL is one database for all of them."""
     from webapp.auth import demo as auth_demo
     from webapp.extensions import db
     from webapp.registry import demo as registry_demo
 
-    app = make_test_app(tmp_path_factory.mktemp("browser"), WTF_CSRF_ENABLED=True)
+    tmp = tmp_path_factory.mktemp("browser")
+    app = make_test_app(tmp, WTF_CSRF_ENABLED=True, SQLALCHEMY_DATABASE_URI=database_of_its_own(tmp, "browser"))
     ctx = app.app_context()
     ctx.push()
     try:
