@@ -243,6 +243,8 @@ def test_the_quiz_list_shows_the_competitions_answered_in_a_period(client, login
     assert "只显示2025年有人交过答卷的竞赛和考试，其间交卷 4 人次" in text
     _, text = shown(answered=1, year=2025, town=quiz_rows["east"].id)
     assert "只显示2025年东镇人员交过答卷的竞赛和考试，其间交卷 2 人次" in text
+    kept = client.get("/quiz/", query_string={"answered": 1, "year": 2025, "town": quiz_rows["east"].id})
+    assert f'<input type="hidden" name="town" value="{quiz_rows["east"].id}">' in kept.get_data(as_text=True)
     titles, text = shown(answered=1, **{"from": "2025-04-01", "to": "2025-04-10"})
     assert len(titles) == 1 and "交卷 2 人次" in text
     assert shown(answered=1, year=2023)[0] == []
@@ -314,6 +316,8 @@ def test_the_plans_list_shows_the_plans_each_measure_counts(client, login, plan_
     assert listed(counted="issued", year=2025, town=plan_rows["west"].id) == {c}  # the list's filters on top
     text = page_text(client.get("/plans/", query_string={"counted": "revised", "year": 2025}))
     assert "只显示2025年修订后重新送审的预案" in text
+    kept = client.get("/plans/", query_string={"counted": "revised", "year": 2025}).get_data(as_text=True)
+    assert 'name="counted" value="revised"' in kept and '<input type="hidden" name="year" value="2025">' in kept
 
     for args, message in (({"counted": "sold", "year": 2025}, "统计口径“sold”不正确，已显示全部预案"),
                           ({"counted": "issued", "from": "2025-07-01"}, "统计期间条件未生效：请同时填写开始日期和结束日期")):
